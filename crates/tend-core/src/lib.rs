@@ -1,0 +1,22 @@
+//! Tend's domain, free of IO: what a valid member, password, recovery code and session are.
+//!
+//! Architecture invariant: this crate does no IO, reads no clock and makes no randomness of
+//! its own. Time comes in as a [`Timestamp`] and random bytes come in as arguments, so every
+//! rule here is a plain function that tests can drive exactly.
+
+pub mod member;
+pub mod recovery;
+pub mod session;
+pub mod time;
+
+pub use member::{DisplayName, NewPassword, Pronouns, Username};
+pub use recovery::RecoveryCode;
+pub use session::SessionPolicy;
+pub use time::Timestamp;
+
+/// A rule a value broke, named by a stable code so that each front end (pages, API) can say
+/// it in the member's language.
+pub trait Rule {
+    /// A short, stable, kebab-case code, e.g. `username-too-short`.
+    fn code(&self) -> &'static str;
+}

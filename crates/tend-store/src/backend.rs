@@ -1,0 +1,394 @@
+//! The store API written once for both databases.
+//!
+//! SQLite and PostgreSQL agree on every statement here (`$1` placeholders work on both), and
+//! sqlx's query API has the same shape for both pools, so one macro body implements [`Store`]
+//! for each backend. What differs — connection options, migrations, where the keystore lives —
+//! stays in `sqlite.rs` and `postgres.rs`, side by side. A backend struct has fields `pool` (the
+//! data), `keys` (the keystore) and `master` (the master key).
+
+use tend_core::Timestamp;
+
+use crate::seal::DataKey;
+use crate::{Member, MemberId, StoreResult};
+
+pub(crate) const DISPLAY_NAME: &str = "members.display_name";
+pub(crate) const PRONOUNS: &str = "members.pronouns";
+
+/// A member row as stored: sealed fields still sealed.
+pub(crate) type MemberRow = (uuid::Uuid, String, Option<Vec<u8>>, Option<Vec<u8>>, i64);
+
+pub(crate) fn seal_text(
+    key: &DataKey,
+    field: &str,
+    id: MemberId,
+    text: Option<&str>,
+) -> StoreResult<Option<Vec<u8>>> {
+    Ok(text
+        .map(|text| key.seal(field, id.as_uuid().as_bytes(), text.as_bytes()))
+        .transpose()?)
+}
+
+fn open_text(
+    key: &DataKey,
+    field: &str,
+    id: MemberId,
+    sealed: Option<Vec<u8>>,
+) -> StoreResult<Option<String>> {
+    let Some(sealed) = sealed else {
+        return Ok(None);
+    };
+    let plain = key.open(field, id.as_uuid().as_bytes(), &sealed)?;
+    let text = String::from_utf8(plain.to_vec()).map_err(|_| crate::seal::SealError::Open)?;
+    Ok(Some(text))
+}
+
+pub(crate) fn member_from_row(key: &DataKey, row: MemberRow) -> StoreResult<Member> {
+    let (id, username, display_name, pronouns, created_at) = row;
+    let id = MemberId(id);
+    Ok(Member {
+        id,
+        username,
+        display_name: open_text(key, DISPLAY_NAME, id, display_name)?,
+        pronouns: open_text(key, PRONOUNS, id, pronouns)?,
+        created_at: Timestamp::from_unix_seconds(created_at),
+    })
+}
+
+/// Implements [`crate::Store`] for `$store`, whose keystore tables are named `$member_keys`.
+macro_rules! store_api {
+    ($store:ty, backend = $backend:expr, member_keys = $member_keys:literal) => {
+        impl $store {
+            /// The member's data key, unwrapped with the master key.
+            async fn data_key(&self, id: $crate::MemberId) -> $crate::StoreResult<$crate::seal::DataKey> {
+                let (wrapped,): (Vec<u8>,) = sqlx::query_as(concat!(
+                    "SELECT wrapped FROM ", $member_keys, " WHERE member_id = $1"
+                ))
+                .bind(id.as_uuid())
+                .fetch_one(&self.keys)
+                .await?;
+                Ok(self.master.unwrap_key(&wrapped, id.as_uuid().as_bytes())?)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::Store for $store {
+            fn backend(&self) -> $crate::Backend {
+                $backend
+            }
+
+            async fn ping(&self) -> $crate::StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                sqlx::query("SELECT 1").execute(&self.keys).await?;
+                Ok(())
+            }
+
+            async fn create_member(
+                &self,
+                new: $crate::NewMember,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<$crate::Member> {
+                use $crate::backend::{seal_text, DISPLAY_NAME, PRONOUNS};
+                let id = $crate::MemberId::new();
+                let key = $crate::seal::DataKey::generate()?;
+                let display_name = seal_text(
+                    &key, DISPLAY_NAME, id, new.display_name.as_ref().map(|d| d.as_str()),
+                )?;
+                let pronouns =
+                    seal_text(&key, PRONOUNS, id, new.pronouns.as_ref().map(|p| p.as_str()))?;
+                // The key goes in first: a member row must never exist without its key. A key
+                // left behind by a failed insert below unlocks nothing.
+                sqlx::query(concat!(
+                    "INSERT INTO ", $member_keys, " (member_id, wrapped) VALUES ($1, $2)"
+                ))
+                .bind(id.as_uuid())
+                .bind(self.master.wrap(&key, id.as_uuid().as_bytes())?)
+                .execute(&self.keys)
+                .await?;
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO members (id, username, username_canonical, password_hash, \
+                     display_name_sealed, pronouns_sealed, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id.as_uuid())
+                .bind(new.username.as_str())
+                .bind(new.username.canonical())
+                .bind(&new.password_hash)
+                .bind(&display_name)
+                .bind(&pronouns)
+                .bind(now.unix_seconds())
+                .execute(&mut *tx)
+                .await?;
+                for hash in &new.recovery_code_hashes {
+                    sqlx::query("INSERT INTO recovery_codes (member_id, code_hash) VALUES ($1, $2)")
+                        .bind(id.as_uuid())
+                        .bind(hash.as_slice())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok($crate::Member {
+                    id,
+                    username: new.username.as_str().to_owned(),
+                    display_name: new.display_name.map(|d| d.as_str().to_owned()),
+                    pronouns: new.pronouns.map(|p| p.as_str().to_owned()),
+                    created_at: now,
+                })
+            }
+
+            async fn member(&self, id: $crate::MemberId) -> $crate::StoreResult<$crate::Member> {
+                let row: $crate::backend::MemberRow = sqlx::query_as(
+                    "SELECT id, username, display_name_sealed, pronouns_sealed, created_at \
+                     FROM members WHERE id = $1",
+                )
+                .bind(id.as_uuid())
+                .fetch_one(&self.pool)
+                .await?;
+                let key = self.data_key(id).await?;
+                $crate::backend::member_from_row(&key, row)
+            }
+
+            async fn credentials(
+                &self,
+                username_canonical: &str,
+            ) -> $crate::StoreResult<Option<$crate::Credentials>> {
+                let row: Option<(uuid::Uuid, String)> = sqlx::query_as(
+                    "SELECT id, password_hash FROM members WHERE username_canonical = $1",
+                )
+                .bind(username_canonical)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(id, password_hash)| $crate::Credentials {
+                    member_id: $crate::MemberId(id),
+                    password_hash,
+                }))
+            }
+
+            async fn set_password_hash(
+                &self,
+                id: $crate::MemberId,
+                password_hash: &str,
+            ) -> $crate::StoreResult<()> {
+                let done = sqlx::query("UPDATE members SET password_hash = $1 WHERE id = $2")
+                    .bind(password_hash)
+                    .bind(id.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::NotFound);
+                }
+                Ok(())
+            }
+
+            async fn use_recovery_code(
+                &self,
+                id: $crate::MemberId,
+                code_hash: &[u8; 32],
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<bool> {
+                // One statement, so a code can be used once even when two requests race.
+                let done = sqlx::query(
+                    "UPDATE recovery_codes SET used_at = $1 \
+                     WHERE member_id = $2 AND code_hash = $3 AND used_at IS NULL",
+                )
+                .bind(now.unix_seconds())
+                .bind(id.as_uuid())
+                .bind(code_hash.as_slice())
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn unused_recovery_codes(&self, id: $crate::MemberId) -> $crate::StoreResult<u32> {
+                let (count,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM recovery_codes WHERE member_id = $1 AND used_at IS NULL",
+                )
+                .bind(id.as_uuid())
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(u32::try_from(count).unwrap_or(u32::MAX))
+            }
+
+            async fn replace_recovery_codes(
+                &self,
+                id: $crate::MemberId,
+                hashes: &[[u8; 32]],
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM recovery_codes WHERE member_id = $1")
+                    .bind(id.as_uuid())
+                    .execute(&mut *tx)
+                    .await?;
+                for hash in hashes {
+                    sqlx::query("INSERT INTO recovery_codes (member_id, code_hash) VALUES ($1, $2)")
+                        .bind(id.as_uuid())
+                        .bind(hash.as_slice())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_session(
+                &self,
+                id_hash: &[u8; 32],
+                member: $crate::MemberId,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO sessions (id_hash, member_id, created_at, last_seen_at) \
+                     VALUES ($1, $2, $3, $3)",
+                )
+                .bind(id_hash.as_slice())
+                .bind(member.as_uuid())
+                .bind(now.unix_seconds())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session(
+                &self,
+                id_hash: &[u8; 32],
+            ) -> $crate::StoreResult<Option<$crate::SessionRecord>> {
+                let row: Option<(uuid::Uuid, i64, i64)> = sqlx::query_as(
+                    "SELECT member_id, created_at, last_seen_at FROM sessions WHERE id_hash = $1",
+                )
+                .bind(id_hash.as_slice())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(member, created, last_seen)| $crate::SessionRecord {
+                    member_id: $crate::MemberId(member),
+                    created_at: tend_core::Timestamp::from_unix_seconds(created),
+                    last_seen_at: tend_core::Timestamp::from_unix_seconds(last_seen),
+                }))
+            }
+
+            async fn touch_session(
+                &self,
+                id_hash: &[u8; 32],
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+                    .bind(now.unix_seconds())
+                    .bind(id_hash.as_slice())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_session(&self, id_hash: &[u8; 32]) -> $crate::StoreResult<()> {
+                sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                    .bind(id_hash.as_slice())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn sign_out_everywhere(&self, id: $crate::MemberId) -> $crate::StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM sessions WHERE member_id = $1")
+                    .bind(id.as_uuid())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM api_tokens WHERE member_id = $1")
+                    .bind(id.as_uuid())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_other_sessions(
+                &self,
+                id: $crate::MemberId,
+                keep: &[u8; 32],
+            ) -> $crate::StoreResult<()> {
+                sqlx::query("DELETE FROM sessions WHERE member_id = $1 AND id_hash <> $2")
+                    .bind(id.as_uuid())
+                    .bind(keep.as_slice())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_expired_sessions(
+                &self,
+                idle_before: tend_core::Timestamp,
+                created_before: tend_core::Timestamp,
+            ) -> $crate::StoreResult<u64> {
+                let done = sqlx::query(
+                    "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2",
+                )
+                .bind(idle_before.unix_seconds())
+                .bind(created_before.unix_seconds())
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn create_api_token(
+                &self,
+                token_hash: &[u8; 32],
+                member: $crate::MemberId,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO api_tokens (token_hash, member_id, created_at) VALUES ($1, $2, $3)",
+                )
+                .bind(token_hash.as_slice())
+                .bind(member.as_uuid())
+                .bind(now.unix_seconds())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn api_token_member(
+                &self,
+                token_hash: &[u8; 32],
+            ) -> $crate::StoreResult<Option<$crate::MemberId>> {
+                let row: Option<(uuid::Uuid,)> =
+                    sqlx::query_as("SELECT member_id FROM api_tokens WHERE token_hash = $1")
+                        .bind(token_hash.as_slice())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|(id,)| $crate::MemberId(id)))
+            }
+
+            async fn delete_api_token(&self, token_hash: &[u8; 32]) -> $crate::StoreResult<()> {
+                sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
+                    .bind(token_hash.as_slice())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use store_api;
+
+/// Checks `master` against the keystore's sealed check value, writing it on first start.
+macro_rules! check_master_key {
+    ($keys:expr, $master:expr, table = $table:literal) => {{
+        let existing: Option<(Vec<u8>,)> =
+            sqlx::query_as(concat!("SELECT sealed FROM ", $table, " WHERE id = 1"))
+                .fetch_optional($keys)
+                .await?;
+        match existing {
+            Some((sealed,)) if $master.opens_check(&sealed) => Ok(()),
+            Some(_) => Err($crate::StoreError::WrongMasterKey),
+            None => {
+                sqlx::query(concat!("INSERT INTO ", $table, " (id, sealed) VALUES (1, $1)"))
+                    .bind($master.seal_check()?)
+                    .execute($keys)
+                    .await?;
+                Ok(())
+            }
+        }
+    }};
+}
+
+pub(crate) use check_master_key;

@@ -1,0 +1,212 @@
+//! Tend's persistence: one [`Store`] API, implemented for SQLite (embedded, the default) and
+//! PostgreSQL (for several instances), chosen at run time from the database URL.
+//!
+//! Architecture invariants: no SQL outside this crate; every store test runs on both backends
+//! (the conformance suite in `tests/it`); sensitive free text is sealed here, on its way in and
+//! out, so no other crate ever sees ciphertext or keys.
+
+mod backend;
+mod postgres;
+pub mod seal;
+mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tend_core::{DisplayName, Pronouns, Timestamp, Username};
+use uuid::Uuid;
+
+pub use postgres::PostgresStore;
+pub use seal::MasterKey;
+pub use sqlite::SqliteStore;
+
+/// A member's id: a random UUIDv7, never sequential, safe to show in URLs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemberId(Uuid);
+
+impl MemberId {
+    pub fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+
+    pub fn as_uuid(&self) -> Uuid {
+        self.0
+    }
+}
+
+impl Default for MemberId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for MemberId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique value (e.g. a username) is already taken.
+    #[error("already exists")]
+    Conflict,
+    #[error("the master key does not match this instance's keystore")]
+    WrongMasterKey,
+    #[error("sealing at rest failed: {0}")]
+    Seal(#[from] seal::SealError),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::RowNotFound => Self::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict,
+            _ => Self::Database(error),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A member as the rest of Tend sees them: sealed fields already opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub id: MemberId,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub pronouns: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl Member {
+    /// What to call the member on a page: their display name, else their username.
+    pub fn name(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.username)
+    }
+}
+
+pub struct NewMember {
+    pub username: Username,
+    /// An argon2id PHC string; the store never sees a password.
+    pub password_hash: String,
+    pub display_name: Option<DisplayName>,
+    pub pronouns: Option<Pronouns>,
+    /// SHA-256 hashes of the member's first recovery codes.
+    pub recovery_code_hashes: Vec<[u8; 32]>,
+}
+
+/// What sign-in needs: who, and the hash to check the password against.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub member_id: MemberId,
+    pub password_hash: String,
+}
+
+/// A signed-in browser session, found by the hash of its cookie value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub member_id: MemberId,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+}
+
+/// Everything Tend keeps, behind one API with an implementation per database.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which database this is, for logs and `/readyz`.
+    fn backend(&self) -> Backend;
+
+    /// Whether the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Creates a member with a fresh data key. `Conflict` if the username is taken.
+    async fn create_member(&self, new: NewMember, now: Timestamp) -> StoreResult<Member>;
+    /// `NotFound` if there is no such member.
+    async fn member(&self, id: MemberId) -> StoreResult<Member>;
+    /// Looks a member up by the canonical (lower-case) username.
+    async fn credentials(&self, username_canonical: &str) -> StoreResult<Option<Credentials>>;
+    async fn set_password_hash(&self, id: MemberId, password_hash: &str) -> StoreResult<()>;
+
+    /// Marks one unused recovery code as used; false if it was not an unused code of this member.
+    async fn use_recovery_code(
+        &self,
+        id: MemberId,
+        code_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    async fn unused_recovery_codes(&self, id: MemberId) -> StoreResult<u32>;
+    /// Replaces all of a member's recovery codes (the old ones stop working).
+    async fn replace_recovery_codes(&self, id: MemberId, hashes: &[[u8; 32]]) -> StoreResult<()>;
+
+    async fn create_session(
+        &self,
+        id_hash: &[u8; 32],
+        member: MemberId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn session(&self, id_hash: &[u8; 32]) -> StoreResult<Option<SessionRecord>>;
+    async fn touch_session(&self, id_hash: &[u8; 32], now: Timestamp) -> StoreResult<()>;
+    async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()>;
+    /// Ends every session and API token of a member: "sign out everywhere".
+    async fn sign_out_everywhere(&self, id: MemberId) -> StoreResult<()>;
+    /// Ends every session of a member but one (after a password change, the current one stays).
+    async fn delete_other_sessions(&self, id: MemberId, keep: &[u8; 32]) -> StoreResult<()>;
+    /// Deletes sessions last seen before `idle_before` or created before `created_before`.
+    async fn delete_expired_sessions(
+        &self,
+        idle_before: Timestamp,
+        created_before: Timestamp,
+    ) -> StoreResult<u64>;
+
+    async fn create_api_token(
+        &self,
+        token_hash: &[u8; 32],
+        member: MemberId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn api_token_member(&self, token_hash: &[u8; 32]) -> StoreResult<Option<MemberId>>;
+    async fn delete_api_token(&self, token_hash: &[u8; 32]) -> StoreResult<()>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the data lives: the database URL, and (for SQLite) the keystore file kept apart.
+#[derive(Clone, Debug)]
+pub struct Location {
+    pub database_url: String,
+    /// The keystore's SQLite file; unused on PostgreSQL, where the keystore is a schema.
+    pub keystore_path: PathBuf,
+    /// Most connections the pool opens (PostgreSQL; SQLite uses a small fixed pool).
+    pub max_connections: u32,
+}
+
+/// Opens the store the URL names (`sqlite:` or `postgres:`), applies migrations, and checks
+/// the master key against the keystore.
+pub async fn open(location: &Location, master: MasterKey) -> StoreResult<Arc<dyn Store>> {
+    let url = location.database_url.as_str();
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PostgresStore::open(location, master).await?))
+    } else {
+        Ok(Arc::new(SqliteStore::open(location, master).await?))
+    }
+}
+
+/// Applies migrations without serving (`tend migrate`).
+pub async fn migrate(location: &Location, master: MasterKey) -> StoreResult<Backend> {
+    Ok(open(location, master).await?.backend())
+}

@@ -1,0 +1,220 @@
+//! What every backend must do alike.
+
+use tend_core::{DisplayName, Pronouns, Timestamp, Username};
+use tend_store::testing::TestDatabase;
+use tend_store::{MasterKey, NewMember, Store, StoreError};
+
+fn at(seconds: i64) -> Timestamp {
+    Timestamp::from_unix_seconds(seconds)
+}
+
+fn new_member(username: &str) -> NewMember {
+    NewMember {
+        username: Username::parse(username).unwrap(),
+        password_hash: "$argon2id$stand-in".to_owned(),
+        display_name: DisplayName::parse("Sam Quillfeather").unwrap(),
+        pronouns: Pronouns::parse("they/them").unwrap(),
+        recovery_code_hashes: vec![[1; 32], [2; 32]],
+    }
+}
+
+/// Runs `story` once per available backend, each with its own fresh database and master key.
+async fn on_each_backend<F, Fut>(story: F)
+where
+    F: Fn(std::sync::Arc<dyn Store>, tend_store::Location) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let databases = TestDatabase::each_backend().await;
+    let backends = databases.len();
+    for database in databases {
+        let store = tend_store::open(&database.location, MasterKey::generate().unwrap())
+            .await
+            .unwrap();
+        // The database outlives the story: dropping it removes it.
+        story(store, database.location.clone()).await;
+        drop(database);
+    }
+    if backends == 1 {
+        eprintln!("tend-store: PostgreSQL half skipped (set TEND_TEST_POSTGRES_URL to run it)");
+    }
+}
+
+#[tokio::test]
+async fn a_member_is_created_and_read_back_with_sealed_fields_opened() {
+    on_each_backend(|store, _| async move {
+        let created = store.create_member(new_member("Sam"), at(100)).await.unwrap();
+        let read = store.member(created.id).await.unwrap();
+        assert_eq!(read, created);
+        assert_eq!(read.username, "Sam");
+        assert_eq!(read.display_name.as_deref(), Some("Sam Quillfeather"));
+        assert_eq!(read.pronouns.as_deref(), Some("they/them"));
+        assert_eq!(read.created_at, at(100));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn usernames_are_unique_without_regard_to_case() {
+    on_each_backend(|store, _| async move {
+        store.create_member(new_member("Sam"), at(1)).await.unwrap();
+        let again = store.create_member(new_member("sAM"), at(2)).await;
+        assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
+        let found = store.credentials("sam").await.unwrap().unwrap();
+        assert_eq!(found.password_hash, "$argon2id$stand-in");
+        assert!(store.credentials("nobody").await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_member_is_not_found() {
+    on_each_backend(|store, _| async move {
+        let missing = store.member(tend_store::MemberId::new()).await;
+        assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+        let update = store.set_password_hash(tend_store::MemberId::new(), "x").await;
+        assert!(matches!(update, Err(StoreError::NotFound)), "{update:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_recovery_code_works_once_and_replacing_codes_retires_the_old_ones() {
+    on_each_backend(|store, _| async move {
+        let member = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        assert_eq!(store.unused_recovery_codes(member.id).await.unwrap(), 2);
+        assert!(store.use_recovery_code(member.id, &[1; 32], at(2)).await.unwrap());
+        assert!(!store.use_recovery_code(member.id, &[1; 32], at(3)).await.unwrap());
+        assert!(!store.use_recovery_code(member.id, &[9; 32], at(3)).await.unwrap());
+        assert_eq!(store.unused_recovery_codes(member.id).await.unwrap(), 1);
+
+        let mut alex = new_member("alex");
+        alex.recovery_code_hashes = vec![[3; 32]];
+        let other = store.create_member(alex, at(1)).await.unwrap();
+        assert!(
+            !store.use_recovery_code(other.id, &[1; 32], at(4)).await.unwrap(),
+            "a code belongs to one member"
+        );
+
+        store.replace_recovery_codes(member.id, &[[7; 32]]).await.unwrap();
+        assert!(!store.use_recovery_code(member.id, &[2; 32], at(5)).await.unwrap());
+        assert!(store.use_recovery_code(member.id, &[7; 32], at(5)).await.unwrap());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_are_created_touched_and_ended() {
+    on_each_backend(|store, _| async move {
+        let member = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        store.create_session(&[1; 32], member.id, at(10)).await.unwrap();
+        store.create_session(&[2; 32], member.id, at(10)).await.unwrap();
+        store.touch_session(&[1; 32], at(20)).await.unwrap();
+        let session = store.session(&[1; 32]).await.unwrap().unwrap();
+        assert_eq!(session.member_id, member.id);
+        assert_eq!((session.created_at, session.last_seen_at), (at(10), at(20)));
+
+        store.delete_other_sessions(member.id, &[1; 32]).await.unwrap();
+        assert!(store.session(&[2; 32]).await.unwrap().is_none());
+        store.delete_session(&[1; 32]).await.unwrap();
+        assert!(store.session(&[1; 32]).await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn expired_sessions_are_purged_and_live_ones_kept() {
+    on_each_backend(|store, _| async move {
+        let member = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        store.create_session(&[1; 32], member.id, at(10)).await.unwrap();
+        store.create_session(&[2; 32], member.id, at(50)).await.unwrap();
+        store.create_session(&[3; 32], member.id, at(100)).await.unwrap();
+        store.touch_session(&[2; 32], at(10)).await.unwrap();
+        // [1] is too old; [2] idled too long; [3] is alive.
+        let deleted = store.delete_expired_sessions(at(40), at(20)).await.unwrap();
+        assert_eq!(deleted, 2);
+        assert!(store.session(&[3; 32]).await.unwrap().is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_sessions_and_tokens_of_that_member_only() {
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let alex = store.create_member(new_member("alex"), at(1)).await.unwrap();
+        store.create_session(&[1; 32], sam.id, at(2)).await.unwrap();
+        store.create_api_token(&[2; 32], sam.id, at(2)).await.unwrap();
+        store.create_session(&[3; 32], alex.id, at(2)).await.unwrap();
+        assert_eq!(store.api_token_member(&[2; 32]).await.unwrap(), Some(sam.id));
+
+        store.sign_out_everywhere(sam.id).await.unwrap();
+        assert!(store.session(&[1; 32]).await.unwrap().is_none());
+        assert!(store.api_token_member(&[2; 32]).await.unwrap().is_none());
+        assert!(store.session(&[3; 32]).await.unwrap().is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_api_token_can_be_revoked() {
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        store.create_api_token(&[5; 32], sam.id, at(2)).await.unwrap();
+        store.delete_api_token(&[5; 32]).await.unwrap();
+        assert!(store.api_token_member(&[5; 32]).await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_store_refuses_to_open_with_another_master_key() {
+    on_each_backend(|_store, location| async move {
+        let other = tend_store::open(&location, MasterKey::generate().unwrap()).await;
+        assert!(matches!(other, Err(StoreError::WrongMasterKey)), "{:?}", other.err());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn opening_twice_with_the_same_key_keeps_the_data() {
+    for db in TestDatabase::each_backend().await {
+        let key = MasterKey::generate().unwrap();
+        let same = MasterKey::from_bytes(key.to_bytes().as_ref()).unwrap();
+        let store = tend_store::open(&db.location, key).await.unwrap();
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        drop(store);
+        let reopened = tend_store::open(&db.location, same).await.unwrap();
+        assert_eq!(reopened.member(sam.id).await.unwrap(), sam);
+    }
+}
+
+#[tokio::test]
+async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
+    let db = TestDatabase::sqlite();
+    let store = tend_store::open(&db.location, MasterKey::generate().unwrap())
+        .await
+        .unwrap();
+    let mut member = new_member("sam");
+    member.display_name = DisplayName::parse("Zephyrine Marmalade").unwrap();
+    member.pronouns = Pronouns::parse("xe/xyr-quokka").unwrap();
+    store.create_member(member, at(1)).await.unwrap();
+    store.ping().await.unwrap();
+
+    // Read while the store is open, so the write-ahead logs are searched too.
+    let mut found = Vec::new();
+    let mut searched = 0;
+    for entry in std::fs::read_dir(db.dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        searched += bytes.len();
+        for needle in ["Zephyrine", "Marmalade", "xyr-quokka"] {
+            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                found.push(format!("{needle} in {}", path.display()));
+            }
+        }
+    }
+    assert!(searched > 0);
+    assert!(found.is_empty(), "plaintext at rest: {found:?}");
+}
