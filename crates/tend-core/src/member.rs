@@ -219,9 +219,16 @@ mod tests {
     #[test]
     fn usernames_outside_the_rules_are_refused_with_the_rule_broken() {
         assert_eq!(Username::parse("ab"), Err(UsernameError::TooShort));
-        assert_eq!(Username::parse(&"a".repeat(33)), Err(UsernameError::TooLong));
+        assert_eq!(
+            Username::parse(&"a".repeat(33)),
+            Err(UsernameError::TooLong)
+        );
         assert_eq!(Username::parse("sam r"), Err(UsernameError::Characters));
-        assert_eq!(Username::parse("sаm"), Err(UsernameError::Characters), "Cyrillic а");
+        assert_eq!(
+            Username::parse("sаm"),
+            Err(UsernameError::Characters),
+            "Cyrillic а"
+        );
         assert!(Username::parse(&"a".repeat(32)).is_ok());
     }
 

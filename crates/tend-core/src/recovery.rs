@@ -105,7 +105,10 @@ mod tests {
         let code = RecoveryCode::parse(" 7KQ2 m9xd-OIL0-abcd ").unwrap();
         assert_eq!(code.canonical(), "7kq2m9xd0110abcd");
         assert_eq!(RecoveryCode::parse("too-short"), Err(RecoveryCodeError));
-        assert_eq!(RecoveryCode::parse("uuuu-uuuu-uuuu-uuuu"), Err(RecoveryCodeError));
+        assert_eq!(
+            RecoveryCode::parse("uuuu-uuuu-uuuu-uuuu"),
+            Err(RecoveryCodeError)
+        );
     }
 
     proptest! {

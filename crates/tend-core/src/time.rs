@@ -21,4 +21,10 @@ impl Timestamp {
         let seconds = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
         Self(self.0.saturating_add(seconds))
     }
+
+    /// The moment `duration` before this one (saturating).
+    pub fn before(self, duration: Duration) -> Self {
+        let seconds = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
+        Self(self.0.saturating_sub(seconds))
+    }
 }

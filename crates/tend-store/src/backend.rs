@@ -381,10 +381,14 @@ macro_rules! check_master_key {
             Some((sealed,)) if $master.opens_check(&sealed) => Ok(()),
             Some(_) => Err($crate::StoreError::WrongMasterKey),
             None => {
-                sqlx::query(concat!("INSERT INTO ", $table, " (id, sealed) VALUES (1, $1)"))
-                    .bind($master.seal_check()?)
-                    .execute($keys)
-                    .await?;
+                sqlx::query(concat!(
+                    "INSERT INTO ",
+                    $table,
+                    " (id, sealed) VALUES (1, $1)"
+                ))
+                .bind($master.seal_check()?)
+                .execute($keys)
+                .await?;
                 Ok(())
             }
         }

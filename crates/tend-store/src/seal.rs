@@ -42,7 +42,13 @@ impl Key {
         let nonce = XNonce::from(nonce);
         let ciphertext = self
             .cipher()
-            .encrypt(&nonce, Payload { msg: plaintext, aad: context })
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext,
+                    aad: context,
+                },
+            )
             .map_err(|_| SealError::Open)?;
         let mut sealed = Vec::with_capacity(NONCE_BYTES + ciphertext.len());
         sealed.extend_from_slice(&nonce);
@@ -57,7 +63,13 @@ impl Key {
         let (nonce, ciphertext) = sealed.split_at(NONCE_BYTES);
         let nonce: [u8; NONCE_BYTES] = nonce.try_into().map_err(|_| SealError::Open)?;
         self.cipher()
-            .decrypt(&XNonce::from(nonce), Payload { msg: ciphertext, aad: context })
+            .decrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: context,
+                },
+            )
             .map(Zeroizing::new)
             .map_err(|_| SealError::Open)
     }
@@ -84,7 +96,8 @@ impl MasterKey {
     }
 
     pub(crate) fn wrap(&self, data_key: &DataKey, owner: &[u8]) -> Result<Vec<u8>, SealError> {
-        self.0.seal(data_key.0.0.as_ref(), &context("data-key", owner))
+        self.0
+            .seal(data_key.0.0.as_ref(), &context("data-key", owner))
     }
 
     pub(crate) fn unwrap_key(&self, wrapped: &[u8], owner: &[u8]) -> Result<DataKey, SealError> {
@@ -146,14 +159,23 @@ mod tests {
     #[test]
     fn a_sealed_value_opens_only_in_its_own_field_and_row() {
         let key = DataKey::generate().unwrap();
-        let sealed = key.seal("members.pronouns", b"row-1", b"they/them").unwrap();
+        let sealed = key
+            .seal("members.pronouns", b"row-1", b"they/them")
+            .unwrap();
         assert_eq!(
-            key.open("members.pronouns", b"row-1", &sealed).unwrap().as_slice(),
+            key.open("members.pronouns", b"row-1", &sealed)
+                .unwrap()
+                .as_slice(),
             b"they/them"
         );
         assert!(key.open("members.pronouns", b"row-2", &sealed).is_err());
         assert!(key.open("members.display_name", b"row-1", &sealed).is_err());
-        assert!(DataKey::generate().unwrap().open("members.pronouns", b"row-1", &sealed).is_err());
+        assert!(
+            DataKey::generate()
+                .unwrap()
+                .open("members.pronouns", b"row-1", &sealed)
+                .is_err()
+        );
     }
 
     #[test]
@@ -174,7 +196,12 @@ mod tests {
         let sealed = data.seal("f", b"r", b"x").unwrap();
         assert_eq!(unwrapped.open("f", b"r", &sealed).unwrap().as_slice(), b"x");
         assert!(master.unwrap_key(&wrapped, b"member-2").is_err());
-        assert!(MasterKey::generate().unwrap().unwrap_key(&wrapped, b"member-1").is_err());
+        assert!(
+            MasterKey::generate()
+                .unwrap()
+                .unwrap_key(&wrapped, b"member-1")
+                .is_err()
+        );
     }
 
     #[test]

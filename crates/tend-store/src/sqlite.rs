@@ -3,8 +3,8 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::backend::{check_master_key, store_api};
 use crate::seal::MasterKey;
@@ -37,16 +37,25 @@ async fn connect(options: SqliteConnectOptions) -> StoreResult<SqlitePool> {
 
 impl SqliteStore {
     pub async fn open(location: &Location, master: MasterKey) -> StoreResult<Self> {
-        let pool = connect(durable(SqliteConnectOptions::from_str(&location.database_url)?)).await?;
+        let pool = connect(durable(SqliteConnectOptions::from_str(
+            &location.database_url,
+        )?))
+        .await?;
         let keys = connect(durable(
             SqliteConnectOptions::new().filename(&location.keystore_path),
         ))
         .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        sqlx::migrate!("./migrations/sqlite-keystore").run(&keys).await?;
+        sqlx::migrate!("./migrations/sqlite-keystore")
+            .run(&keys)
+            .await?;
         check_master_key!(&keys, master, table = "master_key_check")?;
         Ok(Self { pool, keys, master })
     }
 }
 
-store_api!(SqliteStore, backend = Backend::Sqlite, member_keys = "member_keys");
+store_api!(
+    SqliteStore,
+    backend = Backend::Sqlite,
+    member_keys = "member_keys"
+);

@@ -1,6 +1,11 @@
 //! Test databases: a temporary SQLite directory, or a fresh PostgreSQL database per test when
 //! `TEND_TEST_POSTGRES_URL` is set. Each is removed when dropped.
 
+#![expect(
+    clippy::panic,
+    reason = "test support: a test database that cannot be made fails the test at once"
+)]
+
 use std::path::{Path, PathBuf};
 
 use sqlx::Connection;
@@ -99,7 +104,9 @@ impl Drop for TestDatabase {
         };
         // Drop runs outside async code; a short-lived runtime on its own thread does the work.
         let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build()
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
             else {
                 return;
             };

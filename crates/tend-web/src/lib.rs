@@ -1,1 +1,68 @@
-//! web
+//! Tend's web front: server-rendered pages, the JSON API under `/api/v1`, sign-in and
+//! sessions, CSRF and security headers, translations and the embedded static assets.
+//!
+//! Architecture invariant: only this crate knows HTTP. Handlers are thin: extract, call the
+//! domain (`tend-core`) and the store (`tend-store`), render.
+
+mod accounts;
+mod api;
+mod assets;
+mod auth;
+mod clock;
+mod config;
+mod error;
+mod i18n;
+mod pages;
+mod security;
+mod state;
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use config::{SupportResource, WebConfig};
+pub use state::AppState;
+
+/// Every route of Tend, with its middleware.
+pub fn router(state: AppState) -> Router {
+    let pages = pages::routes();
+    let api = api::routes();
+    security::layers(state.clone(), pages.merge(api).merge(assets::routes())).with_state(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then lets in-flight requests finish
+/// for at most ten seconds (open live streams would otherwise hold shutdown forever).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let cleanup = tokio::spawn(state::clean_up_regularly(state.clone()));
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stopping_tx.send(());
+    });
+    let result = tokio::select! {
+        result = server.into_future() => result,
+        () = async {
+            if stopping_rx.await.is_ok() {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        } => Ok(()),
+    };
+    cleanup.abort();
+    result
+}
+
+/// The state for a store and a configuration.
+pub fn state(store: Arc<dyn tend_store::Store>, config: WebConfig) -> AppState {
+    AppState::new(store, config)
+}

@@ -42,7 +42,10 @@ where
 #[tokio::test]
 async fn a_member_is_created_and_read_back_with_sealed_fields_opened() {
     on_each_backend(|store, _| async move {
-        let created = store.create_member(new_member("Sam"), at(100)).await.unwrap();
+        let created = store
+            .create_member(new_member("Sam"), at(100))
+            .await
+            .unwrap();
         let read = store.member(created.id).await.unwrap();
         assert_eq!(read, created);
         assert_eq!(read.username, "Sam");
@@ -71,7 +74,9 @@ async fn an_unknown_member_is_not_found() {
     on_each_backend(|store, _| async move {
         let missing = store.member(tend_store::MemberId::new()).await;
         assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
-        let update = store.set_password_hash(tend_store::MemberId::new(), "x").await;
+        let update = store
+            .set_password_hash(tend_store::MemberId::new(), "x")
+            .await;
         assert!(matches!(update, Err(StoreError::NotFound)), "{update:?}");
     })
     .await;
@@ -82,22 +87,53 @@ async fn a_recovery_code_works_once_and_replacing_codes_retires_the_old_ones() {
     on_each_backend(|store, _| async move {
         let member = store.create_member(new_member("sam"), at(1)).await.unwrap();
         assert_eq!(store.unused_recovery_codes(member.id).await.unwrap(), 2);
-        assert!(store.use_recovery_code(member.id, &[1; 32], at(2)).await.unwrap());
-        assert!(!store.use_recovery_code(member.id, &[1; 32], at(3)).await.unwrap());
-        assert!(!store.use_recovery_code(member.id, &[9; 32], at(3)).await.unwrap());
+        assert!(
+            store
+                .use_recovery_code(member.id, &[1; 32], at(2))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .use_recovery_code(member.id, &[1; 32], at(3))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .use_recovery_code(member.id, &[9; 32], at(3))
+                .await
+                .unwrap()
+        );
         assert_eq!(store.unused_recovery_codes(member.id).await.unwrap(), 1);
 
         let mut alex = new_member("alex");
         alex.recovery_code_hashes = vec![[3; 32]];
         let other = store.create_member(alex, at(1)).await.unwrap();
         assert!(
-            !store.use_recovery_code(other.id, &[1; 32], at(4)).await.unwrap(),
+            !store
+                .use_recovery_code(other.id, &[1; 32], at(4))
+                .await
+                .unwrap(),
             "a code belongs to one member"
         );
 
-        store.replace_recovery_codes(member.id, &[[7; 32]]).await.unwrap();
-        assert!(!store.use_recovery_code(member.id, &[2; 32], at(5)).await.unwrap());
-        assert!(store.use_recovery_code(member.id, &[7; 32], at(5)).await.unwrap());
+        store
+            .replace_recovery_codes(member.id, &[[7; 32]])
+            .await
+            .unwrap();
+        assert!(
+            !store
+                .use_recovery_code(member.id, &[2; 32], at(5))
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .use_recovery_code(member.id, &[7; 32], at(5))
+                .await
+                .unwrap()
+        );
     })
     .await;
 }
@@ -106,14 +142,23 @@ async fn a_recovery_code_works_once_and_replacing_codes_retires_the_old_ones() {
 async fn sessions_are_created_touched_and_ended() {
     on_each_backend(|store, _| async move {
         let member = store.create_member(new_member("sam"), at(1)).await.unwrap();
-        store.create_session(&[1; 32], member.id, at(10)).await.unwrap();
-        store.create_session(&[2; 32], member.id, at(10)).await.unwrap();
+        store
+            .create_session(&[1; 32], member.id, at(10))
+            .await
+            .unwrap();
+        store
+            .create_session(&[2; 32], member.id, at(10))
+            .await
+            .unwrap();
         store.touch_session(&[1; 32], at(20)).await.unwrap();
         let session = store.session(&[1; 32]).await.unwrap().unwrap();
         assert_eq!(session.member_id, member.id);
         assert_eq!((session.created_at, session.last_seen_at), (at(10), at(20)));
 
-        store.delete_other_sessions(member.id, &[1; 32]).await.unwrap();
+        store
+            .delete_other_sessions(member.id, &[1; 32])
+            .await
+            .unwrap();
         assert!(store.session(&[2; 32]).await.unwrap().is_none());
         store.delete_session(&[1; 32]).await.unwrap();
         assert!(store.session(&[1; 32]).await.unwrap().is_none());
@@ -125,9 +170,18 @@ async fn sessions_are_created_touched_and_ended() {
 async fn expired_sessions_are_purged_and_live_ones_kept() {
     on_each_backend(|store, _| async move {
         let member = store.create_member(new_member("sam"), at(1)).await.unwrap();
-        store.create_session(&[1; 32], member.id, at(10)).await.unwrap();
-        store.create_session(&[2; 32], member.id, at(50)).await.unwrap();
-        store.create_session(&[3; 32], member.id, at(100)).await.unwrap();
+        store
+            .create_session(&[1; 32], member.id, at(10))
+            .await
+            .unwrap();
+        store
+            .create_session(&[2; 32], member.id, at(50))
+            .await
+            .unwrap();
+        store
+            .create_session(&[3; 32], member.id, at(100))
+            .await
+            .unwrap();
         store.touch_session(&[2; 32], at(10)).await.unwrap();
         // [1] is too old; [2] idled too long; [3] is alive.
         let deleted = store.delete_expired_sessions(at(40), at(20)).await.unwrap();
@@ -141,11 +195,23 @@ async fn expired_sessions_are_purged_and_live_ones_kept() {
 async fn signing_out_everywhere_ends_sessions_and_tokens_of_that_member_only() {
     on_each_backend(|store, _| async move {
         let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
-        let alex = store.create_member(new_member("alex"), at(1)).await.unwrap();
+        let alex = store
+            .create_member(new_member("alex"), at(1))
+            .await
+            .unwrap();
         store.create_session(&[1; 32], sam.id, at(2)).await.unwrap();
-        store.create_api_token(&[2; 32], sam.id, at(2)).await.unwrap();
-        store.create_session(&[3; 32], alex.id, at(2)).await.unwrap();
-        assert_eq!(store.api_token_member(&[2; 32]).await.unwrap(), Some(sam.id));
+        store
+            .create_api_token(&[2; 32], sam.id, at(2))
+            .await
+            .unwrap();
+        store
+            .create_session(&[3; 32], alex.id, at(2))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.api_token_member(&[2; 32]).await.unwrap(),
+            Some(sam.id)
+        );
 
         store.sign_out_everywhere(sam.id).await.unwrap();
         assert!(store.session(&[1; 32]).await.unwrap().is_none());
@@ -159,7 +225,10 @@ async fn signing_out_everywhere_ends_sessions_and_tokens_of_that_member_only() {
 async fn an_api_token_can_be_revoked() {
     on_each_backend(|store, _| async move {
         let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
-        store.create_api_token(&[5; 32], sam.id, at(2)).await.unwrap();
+        store
+            .create_api_token(&[5; 32], sam.id, at(2))
+            .await
+            .unwrap();
         store.delete_api_token(&[5; 32]).await.unwrap();
         assert!(store.api_token_member(&[5; 32]).await.unwrap().is_none());
     })
@@ -170,7 +239,11 @@ async fn an_api_token_can_be_revoked() {
 async fn the_store_refuses_to_open_with_another_master_key() {
     on_each_backend(|_store, location| async move {
         let other = tend_store::open(&location, MasterKey::generate().unwrap()).await;
-        assert!(matches!(other, Err(StoreError::WrongMasterKey)), "{:?}", other.err());
+        assert!(
+            matches!(other, Err(StoreError::WrongMasterKey)),
+            "{:?}",
+            other.err()
+        );
     })
     .await;
 }

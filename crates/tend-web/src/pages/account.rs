@@ -1,0 +1,138 @@
+//! The member's account: who they are, password, recovery codes, signing out everywhere.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::sign_in::{EmptyForm, NoticeQuery};
+use super::sign_up::RecoveryCodesPage;
+use super::{Ctx, FormErrors, MemberCtx, notice_message};
+use crate::accounts::{self, AccountError};
+use crate::auth;
+use crate::error::AppError;
+use crate::security::{CookieNames, CsrfForm};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "account/account.html")]
+struct AccountPage {
+    ctx: Ctx,
+    username: String,
+    display_name: String,
+    pronouns: String,
+    codes_left: u32,
+    notice: Option<String>,
+    errors: FormErrors,
+}
+
+impl AccountPage {
+    fn codes_left_text(&self) -> String {
+        self.ctx.i18n.t_count("account-codes-left", self.codes_left)
+    }
+}
+
+async fn account_page(
+    state: &AppState,
+    MemberCtx { ctx, me }: MemberCtx,
+    notice: Option<String>,
+    errors: FormErrors,
+) -> Result<AccountPage, AppError> {
+    let codes_left = state.store.unused_recovery_codes(me.member.id).await?;
+    Ok(AccountPage {
+        ctx,
+        username: me.member.username.clone(),
+        display_name: me.member.display_name.clone().unwrap_or_default(),
+        pronouns: me.member.pronouns.clone().unwrap_or_default(),
+        codes_left,
+        notice,
+        errors,
+    })
+}
+
+pub async fn account_get(
+    State(state): State<AppState>,
+    member: MemberCtx,
+    Query(query): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let notice = notice_message(&member.ctx.i18n, query.notice.as_deref());
+    let page = account_page(&state, member, notice, FormErrors::default()).await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// A new password; every other session of the member ends, this one stays.
+pub async fn password_post(
+    State(state): State<AppState>,
+    member: MemberCtx,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<Response, AppError> {
+    let me = member.me.clone();
+    let outcome = accounts::change_password(
+        &state,
+        &me.member,
+        &form.current_password,
+        &form.new_password,
+    )
+    .await;
+    match outcome {
+        Ok(()) => {
+            state
+                .store
+                .delete_other_sessions(me.member.id, &me.session_hash)
+                .await?;
+            Ok(Redirect::to("/account?notice=password-changed").into_response())
+        }
+        Err(AccountError::Invalid(problems)) => {
+            let mut errors = FormErrors::default();
+            for (field, id) in problems {
+                errors.add(field, member.ctx.t(id));
+            }
+            let page = account_page(&state, member, None, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+        Err(AccountError::RateLimited) => Err(crate::error::ErrorKind::TooManyRequests.into()),
+        Err(AccountError::Internal(error)) => Err(error),
+    }
+}
+
+/// Ten new recovery codes, shown once; the old ones stop working.
+pub async fn recovery_codes_post(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    let (codes, hashes) = auth::new_recovery_codes()?;
+    state
+        .store
+        .replace_recovery_codes(me.member.id, &hashes)
+        .await?;
+    let page = RecoveryCodesPage {
+        ctx,
+        codes: codes.iter().map(ToString::to_string).collect(),
+        first_time: false,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// Ends every session and API token of the member, this one included. Nobody is told.
+pub async fn signout_everywhere_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    state.store.sign_out_everywhere(me.member.id).await?;
+    let names = CookieNames::for_state(&state);
+    Ok((
+        [(header::SET_COOKIE, names.clear(names.session))],
+        Redirect::to("/signin?notice=signed-out-everywhere"),
+    )
+        .into_response())
+}

@@ -1,0 +1,95 @@
+//! Pages every visitor can reach: support, privacy, the neutral exit page, the theme switch,
+//! and the health checks.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::{Ctx, Theme};
+use crate::config::SupportResource;
+use crate::error::AppError;
+use crate::security::{CookieNames, CsrfForm};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "pages/support.html")]
+struct SupportPage {
+    ctx: Ctx,
+    /// The instance's own resources; empty shows the built-in, translated ones.
+    resources: Vec<SupportResource>,
+}
+
+pub async fn support_get(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let page = SupportPage {
+        ctx,
+        resources: state.config.support.clone(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pages/privacy.html")]
+struct PrivacyPage {
+    ctx: Ctx,
+}
+
+pub async fn privacy_get(ctx: Ctx) -> Result<Response, AppError> {
+    Ok(Html(PrivacyPage { ctx }.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pages/exit.html")]
+struct ExitPage {
+    ctx: Ctx,
+}
+
+/// The default Quick exit destination: a blank page with a neutral title and nothing of Tend.
+pub async fn exit_get(ctx: Ctx) -> Result<Response, AppError> {
+    Ok(Html(ExitPage { ctx }.render()?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct ThemeForm {
+    theme: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Remembers the chosen theme in a cookie and returns to the page the member was on.
+pub async fn theme_post(
+    State(state): State<AppState>,
+    CsrfForm(form): CsrfForm<ThemeForm>,
+) -> Result<Response, AppError> {
+    let theme = Theme::parse(&form.theme).ok_or(crate::error::ErrorKind::BadRequest)?;
+    // Only a path on this site, so the form cannot be used to send people elsewhere.
+    let back = if form.back.starts_with('/')
+        && !form.back.starts_with("//")
+        && !form.back.contains('\\')
+    {
+        form.back
+    } else {
+        "/".to_owned()
+    };
+    let names = CookieNames::for_state(&state);
+    Ok((
+        [(header::SET_COOKIE, names.set(names.theme, theme.as_str()))],
+        Redirect::to(&back),
+    )
+        .into_response())
+}
+
+pub async fn healthz_get() -> &'static str {
+    "ok"
+}
+
+/// Ready when the database (and keystore) answer.
+pub async fn readyz_get(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "database not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}

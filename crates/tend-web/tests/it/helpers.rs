@@ -1,0 +1,193 @@
+//! `TestApp`: a running Tend and a browser-like client with a cookie jar.
+
+use std::sync::Arc;
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use scraper::{Html, Selector};
+use tend_store::testing::TestDatabase;
+use tend_store::{MasterKey, Store};
+use tend_web::WebConfig;
+
+pub const PASSWORD: &str = "quiet tea after rain";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub store: Arc<dyn Store>,
+    pub db: TestDatabase,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub fn config() -> WebConfig {
+    WebConfig::with_secret([7; 32])
+}
+
+impl TestApp {
+    /// One app per available backend, default settings.
+    pub async fn each_backend() -> Vec<TestApp> {
+        Self::each_backend_with(config).await
+    }
+
+    pub async fn each_backend_with(config: impl Fn() -> WebConfig) -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for db in TestDatabase::each_backend().await {
+            apps.push(Self::spawn(db, config()).await);
+        }
+        if apps.len() == 1 {
+            eprintln!("tend-web: PostgreSQL half skipped (set TEND_TEST_POSTGRES_URL to run it)");
+        }
+        apps
+    }
+
+    pub async fn spawn(db: TestDatabase, config: WebConfig) -> TestApp {
+        let store = tend_store::open(&db.location, MasterKey::generate().unwrap())
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = tend_web::state(store.clone(), config);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(tend_web::serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            base,
+            client: Self::browser(),
+            store,
+            db,
+            stop: Some(stop),
+        }
+    }
+
+    /// A fresh browser: its own cookie jar, redirects shown rather than followed.
+    pub fn browser() -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.get_with(&self.client, path).await
+    }
+
+    pub async fn get_with(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Loads `page` like a browser, then submits `fields` to `action` with the page's CSRF token.
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        self.submit_with(&self.client, page, action, fields).await
+    }
+
+    pub async fn submit_with(
+        &self,
+        client: &Client,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let html = self.get_with(client, page).await.text().await.unwrap();
+        let token = csrf_token(&html);
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf", &token));
+        client
+            .post(self.url(action))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs up `username` in this app's browser; returns the recovery codes page.
+    pub async fn sign_up(&self, username: &str) -> String {
+        self.sign_up_with(&self.client, username).await
+    }
+
+    pub async fn sign_up_with(&self, client: &Client, username: &str) -> String {
+        let response = self
+            .submit_with(
+                client,
+                "/signup",
+                "/signup",
+                &[
+                    ("username", username),
+                    ("password", PASSWORD),
+                    ("adult", "yes"),
+                    ("display_name", "Sam"),
+                    ("pronouns", "they/them"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.text().await.unwrap()
+    }
+
+    pub async fn sign_in_with(&self, client: &Client, username: &str, password: &str) -> Response {
+        self.submit_with(
+            client,
+            "/signin",
+            "/signin",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+
+    /// Whether `client` is signed in (the account page shows rather than redirecting).
+    pub async fn is_signed_in(&self, client: &Client) -> bool {
+        self.get_with(client, "/account").await.status() == StatusCode::OK
+    }
+}
+
+pub fn csrf_token(html: &str) -> String {
+    let document = Html::parse_document(html);
+    let selector = Selector::parse("input[name=csrf]").unwrap();
+    document
+        .select(&selector)
+        .next()
+        .and_then(|input| input.value().attr("value"))
+        .unwrap_or_else(|| panic!("no CSRF token in page:\n{html}"))
+        .to_owned()
+}
+
+/// The texts of the elements `selector` matches.
+pub fn texts(html: &str, selector: &str) -> Vec<String> {
+    let document = Html::parse_document(html);
+    let selector = Selector::parse(selector).unwrap();
+    document
+        .select(&selector)
+        .map(|element| element.text().collect::<String>().trim().to_owned())
+        .collect()
+}
+
+/// The `value` of the input named `name`.
+pub fn input_value(html: &str, name: &str) -> Option<String> {
+    let document = Html::parse_document(html);
+    let selector = Selector::parse(&format!("input[name={name}]")).unwrap();
+    document
+        .select(&selector)
+        .next()
+        .and_then(|input| input.value().attr("value").map(str::to_owned))
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}

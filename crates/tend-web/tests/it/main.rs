@@ -1,0 +1,14 @@
+//! Tend's web front, driven over real HTTP: a server on a random port with a fresh database,
+//! on SQLite and (when `TEND_TEST_POSTGRES_URL` is set) PostgreSQL.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+mod accounts;
+mod api;
+mod helpers;
+mod safety;
