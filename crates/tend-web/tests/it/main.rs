@@ -10,5 +10,6 @@
 
 mod accounts;
 mod api;
+mod browser;
 mod helpers;
 mod safety;
