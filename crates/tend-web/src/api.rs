@@ -104,8 +104,7 @@ pub enum ApiError {
 
 impl From<tend_store::StoreError> for ApiError {
     fn from(error: tend_store::StoreError) -> Self {
-        let _logged = AppError::internal(error);
-        Self::Internal
+        Self::from(AppError::internal(error))
     }
 }
 
@@ -119,6 +118,7 @@ impl From<AccountError> for ApiError {
     }
 }
 
+/// An `AppError` was already logged where it was made; the API only says "internal".
 impl From<AppError> for ApiError {
     fn from(_: AppError) -> Self {
         Self::Internal

@@ -110,9 +110,12 @@ async fn same_origin_only(request: Request, next: Next) -> Response {
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let cross_site = matches!(fetch_site, Some(site) if site != "same-origin" && site != "none");
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    // With `Referrer-Policy: no-referrer` browsers send `Origin: null` even for our own
+    // forms, so "null" says nothing; the CSRF token decides then.
     let foreign_origin = headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
+        .filter(|origin| *origin != "null")
         .is_some_and(|origin| {
             let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
             Some(origin_host) != host

@@ -91,8 +91,9 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!(
-            "expected {path}, still at {}",
-            self.client.current_url().await.unwrap()
+            "expected {path}, still at {}:\n{}",
+            self.client.current_url().await.unwrap(),
+            self.client.source().await.unwrap_or_default()
         );
     }
 
@@ -134,12 +135,23 @@ async fn a_newcomer_signs_up_sees_recovery_codes_signs_out_and_in() {
         browser.fill("username", "newcomer").await;
         browser.fill("password", PASSWORD).await;
         browser.fill("display_name", "Robin").await;
-        client.find(Locator::Id("adult")).await.unwrap().click().await.unwrap();
+        client
+            .find(Locator::Id("adult"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         client
             .find(Locator::Css("main button[type=submit]"))
             .await
             .unwrap()
             .click()
+            .await
+            .unwrap();
+        client
+            .wait()
+            .for_element(Locator::Css("ol.recovery-codes"))
             .await
             .unwrap();
         let codes = client
@@ -154,7 +166,13 @@ async fn a_newcomer_signs_up_sees_recovery_codes_signs_out_and_in() {
             .click()
             .await
             .unwrap();
-        let heading = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+        let heading = client
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert_eq!(heading, "Welcome, Robin");
 
         client.goto(&app.url("/account")).await.unwrap();
@@ -176,7 +194,13 @@ async fn a_newcomer_signs_up_sees_recovery_codes_signs_out_and_in() {
             .await
             .unwrap();
         browser.wait_for_path("/").await;
-        let heading = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+        let heading = client
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert_eq!(heading, "Welcome, Robin");
 
         // Lock now, from the header.
@@ -198,7 +222,11 @@ async fn quick_exit_leaves_and_back_does_not_return() {
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let app = TestApp::spawn(tend_store::testing::TestDatabase::sqlite(), crate::helpers::config()).await;
+    let app = TestApp::spawn(
+        tend_store::testing::TestDatabase::sqlite(),
+        crate::helpers::config(),
+    )
+    .await;
     let client = &browser.client;
     client.goto(NEUTRAL).await.unwrap();
     client.goto(&app.url("/support")).await.unwrap();
@@ -220,7 +248,11 @@ async fn pressing_shift_three_times_leaves_too() {
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let app = TestApp::spawn(tend_store::testing::TestDatabase::sqlite(), crate::helpers::config()).await;
+    let app = TestApp::spawn(
+        tend_store::testing::TestDatabase::sqlite(),
+        crate::helpers::config(),
+    )
+    .await;
     let client = &browser.client;
     client.goto(NEUTRAL).await.unwrap();
     client.goto(&app.url("/privacy")).await.unwrap();
@@ -249,7 +281,11 @@ async fn the_theme_toggle_works_and_pages_fit_a_phone() {
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let app = TestApp::spawn(tend_store::testing::TestDatabase::sqlite(), crate::helpers::config()).await;
+    let app = TestApp::spawn(
+        tend_store::testing::TestDatabase::sqlite(),
+        crate::helpers::config(),
+    )
+    .await;
     let client = &browser.client;
     client.goto(&app.url("/support")).await.unwrap();
     client
