@@ -20,6 +20,20 @@ pub fn postgres_url() -> Option<String> {
         .filter(|url| !url.is_empty())
 }
 
+/// Says once per test binary, past the test harness's output capture, that something was
+/// skipped — so `cargo test` shows it even when every test passes.
+pub fn say_skipped(what: &str) {
+    use std::io::Write;
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let Ok(mut said) = SAID.lock() else {
+        return;
+    };
+    if !said.iter().any(|s| s == what) {
+        said.push(what.to_owned());
+        let _ = writeln!(std::io::stderr(), "note: {what}");
+    }
+}
+
 /// A database that exists for one test.
 pub struct TestDatabase {
     pub location: Location,
@@ -63,8 +77,11 @@ impl TestDatabase {
     /// Both backends where available: always SQLite, PostgreSQL when configured.
     pub async fn each_backend() -> Vec<Self> {
         let mut databases = vec![Self::sqlite()];
-        if let Some(url) = postgres_url() {
-            databases.push(Self::postgres(&url).await);
+        match postgres_url() {
+            Some(url) => databases.push(Self::postgres(&url).await),
+            None => say_skipped(
+                "ran on SQLite only; set TEND_TEST_POSTGRES_URL to run on PostgreSQL too",
+            ),
         }
         databases
     }

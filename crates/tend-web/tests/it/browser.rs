@@ -29,7 +29,9 @@ impl Drop for Browser {
 impl Browser {
     async fn start() -> Option<Browser> {
         if std::env::var_os("TEND_TEST_BROWSER").is_none_or(|v| v.is_empty()) {
-            eprintln!("tend-web: browser tests skipped (set TEND_TEST_BROWSER=1 to run them)");
+            tend_store::testing::say_skipped(
+                "browser tests skipped; set TEND_TEST_BROWSER=1 to run them in Chromium",
+            );
             return None;
         }
         let port = {

@@ -42,9 +42,6 @@ impl TestApp {
         for db in TestDatabase::each_backend().await {
             apps.push(Self::spawn(db, config()).await);
         }
-        if apps.len() == 1 {
-            eprintln!("tend-web: PostgreSQL half skipped (set TEND_TEST_POSTGRES_URL to run it)");
-        }
         apps
     }
 

@@ -154,7 +154,9 @@ fn help_explains_every_command() {
 #[tokio::test]
 async fn migrate_and_serve_work_on_postgresql() {
     let Some(server) = tend_store::testing::postgres_url() else {
-        eprintln!("tend: PostgreSQL half skipped (set TEND_TEST_POSTGRES_URL to run it)");
+        tend_store::testing::say_skipped(
+            "ran on SQLite only; set TEND_TEST_POSTGRES_URL to run on PostgreSQL too",
+        );
         return;
     };
     let db = tend_store::testing::TestDatabase::postgres(&server).await;
