@@ -236,6 +236,19 @@ pub struct FieldError {
 pub struct FormErrors(Vec<FieldError>);
 
 impl FormErrors {
+    /// The (field, message id) pairs of a refused account action, said in the member's language.
+    pub fn from_problems(i18n: &I18n, problems: Vec<(&'static str, &'static str)>) -> Self {
+        Self(
+            problems
+                .into_iter()
+                .map(|(field, id)| FieldError {
+                    field,
+                    message: i18n.t(id),
+                })
+                .collect(),
+        )
+    }
+
     pub fn add(&mut self, field: &'static str, message: String) {
         self.0.push(FieldError { field, message });
     }

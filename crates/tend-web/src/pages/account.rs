@@ -91,10 +91,7 @@ pub async fn password_post(
             Ok(Redirect::to("/account?notice=password-changed").into_response())
         }
         Err(AccountError::Invalid(problems)) => {
-            let mut errors = FormErrors::default();
-            for (field, id) in problems {
-                errors.add(field, member.ctx.t(id));
-            }
+            let errors = FormErrors::from_problems(&member.ctx.i18n, problems);
             let page = account_page(&state, member, None, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }

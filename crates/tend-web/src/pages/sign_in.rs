@@ -78,10 +78,7 @@ pub async fn signin_post(
     let (status, errors) = match outcome {
         Ok(member) => return signed_in_response(&state, &ctx, member, "/").await,
         Err(AccountError::Invalid(problems)) => {
-            let mut errors = FormErrors::default();
-            for (field, id) in problems {
-                errors.add(field, ctx.t(id));
-            }
+            let errors = FormErrors::from_problems(&ctx.i18n, problems);
             (StatusCode::UNPROCESSABLE_ENTITY, errors)
         }
         Err(AccountError::RateLimited) => {
@@ -180,10 +177,7 @@ pub async fn recover_post(
             return signed_in_response(&state, &ctx, member, "/account?notice=recovered").await;
         }
         Err(AccountError::Invalid(problems)) => {
-            let mut errors = FormErrors::default();
-            for (field, id) in problems {
-                errors.add(field, ctx.t(id));
-            }
+            let errors = FormErrors::from_problems(&ctx.i18n, problems);
             (StatusCode::UNPROCESSABLE_ENTITY, errors)
         }
         Err(AccountError::RateLimited) => return Err(ErrorKind::TooManyRequests.into()),

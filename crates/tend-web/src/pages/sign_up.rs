@@ -89,10 +89,7 @@ pub async fn signup_post(
                 .into_response())
         }
         Err(AccountError::Invalid(problems)) => {
-            let mut errors = FormErrors::default();
-            for (field, id) in problems {
-                errors.add(field, ctx.t(id));
-            }
+            let errors = FormErrors::from_problems(&ctx.i18n, problems);
             // The password is not sent back into the page; the form asks for it again.
             let form = SignUpForm {
                 password: String::new(),

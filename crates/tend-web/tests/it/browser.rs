@@ -99,6 +99,16 @@ impl Browser {
         );
     }
 
+    async fn click(&self, locator: Locator<'_>) {
+        self.client
+            .find(locator)
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
     async fn fill(&self, name: &str, value: &str) {
         let field = self.client.find(Locator::Id(name)).await.unwrap();
         field.send_keys(value).await.unwrap();
@@ -126,31 +136,15 @@ async fn a_newcomer_signs_up_sees_recovery_codes_signs_out_and_in() {
     for app in TestApp::each_backend().await {
         let client = &browser.client;
         client.goto(&app.url("/")).await.unwrap();
-        client
-            .find(Locator::LinkText("Create an account"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        browser.click(Locator::LinkText("Create an account")).await;
         browser.wait_for_path("/signup").await;
         browser.fill("username", "newcomer").await;
         browser.fill("password", PASSWORD).await;
         browser.fill("display_name", "Robin").await;
-        client
-            .find(Locator::Id("adult"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        client
-            .find(Locator::Css("main button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        browser.click(Locator::Id("adult")).await;
+        browser
+            .click(Locator::Css("main button[type=submit]"))
+            .await;
         client
             .wait()
             .for_element(Locator::Css("ol.recovery-codes"))
@@ -161,13 +155,9 @@ async fn a_newcomer_signs_up_sees_recovery_codes_signs_out_and_in() {
             .await
             .unwrap();
         assert_eq!(codes.len(), 10);
-        client
-            .find(Locator::LinkText("I have saved my codes"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        browser
+            .click(Locator::LinkText("I have saved my codes"))
+            .await;
         let heading = client
             .find(Locator::Css("h1"))
             .await
@@ -178,23 +168,15 @@ async fn a_newcomer_signs_up_sees_recovery_codes_signs_out_and_in() {
         assert_eq!(heading, "Welcome, Robin");
 
         client.goto(&app.url("/account")).await.unwrap();
-        client
-            .find(Locator::XPath("//button[normalize-space()='Sign out']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        browser
+            .click(Locator::XPath("//button[normalize-space()='Sign out']"))
+            .await;
         browser.wait_for_path("/signin").await;
         browser.fill("username", "newcomer").await;
         browser.fill("password", PASSWORD).await;
-        client
-            .find(Locator::Css("main button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        browser
+            .click(Locator::Css("main button[type=submit]"))
+            .await;
         browser.wait_for_path("/").await;
         let heading = client
             .find(Locator::Css("h1"))
@@ -206,13 +188,9 @@ async fn a_newcomer_signs_up_sees_recovery_codes_signs_out_and_in() {
         assert_eq!(heading, "Welcome, Robin");
 
         // Lock now, from the header.
-        client
-            .find(Locator::XPath("//button[normalize-space()='Lock now']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        browser
+            .click(Locator::XPath("//button[normalize-space()='Lock now']"))
+            .await;
         browser.wait_for_path("/signin").await;
         client.goto(&app.url("/account")).await.unwrap();
         browser.wait_for_path("/signin").await;
@@ -290,13 +268,9 @@ async fn the_theme_toggle_works_and_pages_fit_a_phone() {
     .await;
     let client = &browser.client;
     client.goto(&app.url("/support")).await.unwrap();
-    client
-        .find(Locator::XPath("//button[normalize-space()='Dark theme']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser
+        .click(Locator::XPath("//button[normalize-space()='Dark theme']"))
+        .await;
     browser.wait_for_path("/support").await;
     let theme = client
         .find(Locator::Css("html"))
