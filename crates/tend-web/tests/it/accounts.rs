@@ -441,3 +441,54 @@ async fn signing_out_everywhere_ends_every_browser_and_api_token() {
         assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
     }
 }
+
+#[tokio::test]
+async fn a_session_idle_past_the_timeout_or_past_its_lifetime_ends() {
+    let idle = TestApp::each_backend_with(|| {
+        let mut config = crate::helpers::config();
+        config.session.idle = std::time::Duration::ZERO;
+        config
+    })
+    .await;
+    let lifetime = TestApp::each_backend_with(|| {
+        let mut config = crate::helpers::config();
+        config.session.absolute = std::time::Duration::ZERO;
+        config
+    })
+    .await;
+    for app in idle.into_iter().chain(lifetime) {
+        app.sign_up("sam").await;
+        let response = app.get("/account").await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), "/signin");
+    }
+}
+
+#[tokio::test]
+async fn passwords_are_stored_as_argon2id_at_owasp_parameters_or_above() {
+    for app in TestApp::each_backend().await {
+        app.sign_up("sam").await;
+        let hash = app
+            .store
+            .credentials("sam")
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash;
+        assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
+        let params = hash.split('$').nth(3).unwrap();
+        let value = |name: &str| -> u32 {
+            params
+                .split(',')
+                .find_map(|p| p.strip_prefix(&format!("{name}=")))
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        assert!(
+            value("m") >= 19 * 1024 && value("t") >= 2 && value("p") >= 1,
+            "{hash}"
+        );
+        assert!(!hash.contains(PASSWORD));
+    }
+}

@@ -44,6 +44,63 @@ fn stop(mut child: Child) {
 }
 
 #[tokio::test]
+async fn logs_hold_no_address_user_agent_query_or_form_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.txt");
+    let mut child = Command::new(TEND)
+        .current_dir(dir.path())
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("TEND_LOG", "trace")
+        .env_remove("TEND_DATABASE_URL")
+        .env_remove("TEND_DATA_DIR")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .trim()
+        .strip_prefix("Tend is running at ")
+        .unwrap()
+        .to_owned();
+    let client = reqwest::Client::builder()
+        .user_agent("ZebraAgent/1.0")
+        .build()
+        .unwrap();
+    client
+        .get(format!("{address}/signin?notice=zebra-query"))
+        .send()
+        .await
+        .unwrap();
+    client
+        .post(format!("{address}/api/v1/tokens"))
+        .header("content-type", "application/json")
+        .body(r#"{"username":"zebra-user","password":"zebra-password"}"#)
+        .send()
+        .await
+        .unwrap();
+    stop(child);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("/api/v1/tokens"),
+        "requests are logged at trace: {text}"
+    );
+    let host = address.trim_start_matches("http://");
+    for secret in [
+        "ZebraAgent",
+        "zebra-query",
+        "zebra-user",
+        "zebra-password",
+        host,
+    ] {
+        assert!(!text.contains(secret), "{secret} in the log:\n{text}");
+    }
+}
+
+#[tokio::test]
 async fn the_first_run_creates_the_data_directory_and_serves() {
     let dir = tempfile::tempdir().unwrap();
     let (child, address) = serve(dir.path(), &[]);
