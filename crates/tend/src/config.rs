@@ -243,6 +243,14 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_file_is_valid() {
+        let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/tend.example.toml");
+        let settings = resolve(&["tend", "--config", example, "serve"]);
+        assert_eq!(settings.bind, "127.0.0.1:8080");
+        assert_eq!(settings.session, SessionPolicy::default());
+    }
+
+    #[test]
     fn an_unknown_setting_in_the_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("tend.toml");
