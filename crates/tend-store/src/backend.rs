@@ -13,6 +13,50 @@ use crate::{Member, MemberId, StoreResult};
 
 pub(crate) const DISPLAY_NAME: &str = "members.display_name";
 pub(crate) const PRONOUNS: &str = "members.pronouns";
+pub(crate) const PROFILE: &str = "profiles.sealed";
+pub(crate) const CUSTOM_ITEM: &str = "custom_items.sealed";
+pub(crate) const BOUNDARY: &str = "boundaries.sealed";
+
+/// Tries at a profile save that keeps meeting another save (two tabs at once).
+pub(crate) const PROFILE_SAVE_TRIES: usize = 5;
+
+/// `value` as JSON, sealed for one field of the row `row`.
+pub(crate) fn seal_json<T: serde::Serialize>(
+    key: &DataKey,
+    field: &str,
+    row: uuid::Uuid,
+    value: &T,
+) -> StoreResult<Vec<u8>> {
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(value)?);
+    Ok(key.seal(field, row.as_bytes(), &json)?)
+}
+
+pub(crate) fn open_json<T: serde::de::DeserializeOwned>(
+    key: &DataKey,
+    field: &str,
+    row: uuid::Uuid,
+    sealed: &[u8],
+) -> StoreResult<T> {
+    let json = key.open(field, row.as_bytes(), sealed)?;
+    Ok(serde_json::from_slice(&json)?)
+}
+
+/// A custom item's sealed part.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct SealedCustomItem {
+    pub label: tend_core::CustomLabel,
+    pub kind: tend_core::ItemKind,
+}
+
+/// Fails with `NotFound` when a statement that names one of the member's rows changed none:
+/// the row is not theirs, or not there. Both look the same from outside.
+pub(crate) fn one_row(rows_affected: u64) -> StoreResult<()> {
+    if rows_affected == 0 {
+        Err(crate::StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
 
 /// A member row as stored: sealed fields still sealed.
 pub(crate) type MemberRow = (uuid::Uuid, String, Option<Vec<u8>>, Option<Vec<u8>>, i64);
@@ -363,6 +407,231 @@ macro_rules! store_api {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn profile(
+                &self,
+                member: $crate::MemberId,
+            ) -> $crate::StoreResult<tend_core::ProfileAnswers> {
+                let row: Option<(Vec<u8>,)> =
+                    sqlx::query_as("SELECT sealed FROM profiles WHERE member_id = $1")
+                        .bind(member.as_uuid())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                match row {
+                    None => Ok(tend_core::ProfileAnswers::default()),
+                    Some((sealed,)) => {
+                        let key = self.data_key(member).await?;
+                        $crate::backend::open_json(&key, $crate::backend::PROFILE, member.as_uuid(), &sealed)
+                    }
+                }
+            }
+
+            async fn update_profile(
+                &self,
+                member: $crate::MemberId,
+                change: &(dyn for<'p> Fn(&'p mut tend_core::ProfileAnswers) + Send + Sync),
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<tend_core::ProfileAnswers> {
+                use $crate::backend::{open_json, seal_json, PROFILE};
+                let key = self.data_key(member).await?;
+                for _ in 0..$crate::backend::PROFILE_SAVE_TRIES {
+                    let row: Option<(Vec<u8>, i64)> = sqlx::query_as(
+                        "SELECT sealed, version FROM profiles WHERE member_id = $1",
+                    )
+                    .bind(member.as_uuid())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    let (mut profile, version) = match row {
+                        Some((sealed, version)) => {
+                            (open_json(&key, PROFILE, member.as_uuid(), &sealed)?, Some(version))
+                        }
+                        None => (tend_core::ProfileAnswers::default(), None),
+                    };
+                    change(&mut profile);
+                    let sealed = seal_json(&key, PROFILE, member.as_uuid(), &profile)?;
+                    let saved = match version {
+                        Some(version) => sqlx::query(
+                            "UPDATE profiles SET sealed = $1, version = version + 1, updated_at = $2 \
+                             WHERE member_id = $3 AND version = $4",
+                        )
+                        .bind(&sealed)
+                        .bind(now.unix_seconds())
+                        .bind(member.as_uuid())
+                        .bind(version)
+                        .execute(&self.pool)
+                        .await?,
+                        None => sqlx::query(
+                            "INSERT INTO profiles (member_id, sealed, version, updated_at) \
+                             VALUES ($1, $2, 1, $3) ON CONFLICT (member_id) DO NOTHING",
+                        )
+                        .bind(member.as_uuid())
+                        .bind(&sealed)
+                        .bind(now.unix_seconds())
+                        .execute(&self.pool)
+                        .await?,
+                    };
+                    if saved.rows_affected() == 1 {
+                        return Ok(profile);
+                    }
+                }
+                Err($crate::StoreError::Conflict)
+            }
+
+            async fn create_custom_item(
+                &self,
+                member: $crate::MemberId,
+                label: &tend_core::CustomLabel,
+                kind: tend_core::ItemKind,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<$crate::CustomItem> {
+                use $crate::backend::{seal_json, SealedCustomItem, CUSTOM_ITEM};
+                let key = self.data_key(member).await?;
+                let item = $crate::CustomItem { id: $crate::CustomItemId::new(), label: label.clone(), kind };
+                let sealed = seal_json(&key, CUSTOM_ITEM, item.id.as_uuid(), &SealedCustomItem { label: label.clone(), kind })?;
+                sqlx::query(
+                    "INSERT INTO custom_items (id, member_id, sealed, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(item.id.as_uuid())
+                .bind(member.as_uuid())
+                .bind(&sealed)
+                .bind(now.unix_seconds())
+                .execute(&self.pool)
+                .await?;
+                Ok(item)
+            }
+
+            async fn custom_items(
+                &self,
+                member: $crate::MemberId,
+            ) -> $crate::StoreResult<Vec<$crate::CustomItem>> {
+                use $crate::backend::{open_json, SealedCustomItem, CUSTOM_ITEM};
+                let rows: Vec<(uuid::Uuid, Vec<u8>)> = sqlx::query_as(
+                    "SELECT id, sealed FROM custom_items WHERE member_id = $1 ORDER BY created_at, id",
+                )
+                .bind(member.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                if rows.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let key = self.data_key(member).await?;
+                rows.into_iter()
+                    .map(|(id, sealed)| {
+                        let item: SealedCustomItem = open_json(&key, CUSTOM_ITEM, id, &sealed)?;
+                        Ok($crate::CustomItem { id: $crate::CustomItemId(id), label: item.label, kind: item.kind })
+                    })
+                    .collect()
+            }
+
+            async fn update_custom_item(
+                &self,
+                member: $crate::MemberId,
+                item: &$crate::CustomItem,
+            ) -> $crate::StoreResult<()> {
+                use $crate::backend::{seal_json, SealedCustomItem, CUSTOM_ITEM};
+                let key = self.data_key(member).await?;
+                let sealed = seal_json(&key, CUSTOM_ITEM, item.id.as_uuid(), &SealedCustomItem { label: item.label.clone(), kind: item.kind })?;
+                let done = sqlx::query("UPDATE custom_items SET sealed = $1 WHERE id = $2 AND member_id = $3")
+                    .bind(&sealed)
+                    .bind(item.id.as_uuid())
+                    .bind(member.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                $crate::backend::one_row(done.rows_affected())
+            }
+
+            async fn delete_custom_item(
+                &self,
+                member: $crate::MemberId,
+                id: $crate::CustomItemId,
+            ) -> $crate::StoreResult<()> {
+                let done = sqlx::query("DELETE FROM custom_items WHERE id = $1 AND member_id = $2")
+                    .bind(id.as_uuid())
+                    .bind(member.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                $crate::backend::one_row(done.rows_affected())
+            }
+
+            async fn create_boundary(
+                &self,
+                member: $crate::MemberId,
+                boundary: &tend_core::Boundary,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<$crate::BoundaryRecord> {
+                let key = self.data_key(member).await?;
+                let id = $crate::BoundaryId::new();
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::BOUNDARY, id.as_uuid(), boundary)?;
+                sqlx::query(
+                    "INSERT INTO boundaries (id, member_id, sealed, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $4)",
+                )
+                .bind(id.as_uuid())
+                .bind(member.as_uuid())
+                .bind(&sealed)
+                .bind(now.unix_seconds())
+                .execute(&self.pool)
+                .await?;
+                Ok($crate::BoundaryRecord { id, boundary: boundary.clone() })
+            }
+
+            async fn boundaries(
+                &self,
+                member: $crate::MemberId,
+            ) -> $crate::StoreResult<Vec<$crate::BoundaryRecord>> {
+                let rows: Vec<(uuid::Uuid, Vec<u8>)> = sqlx::query_as(
+                    "SELECT id, sealed FROM boundaries WHERE member_id = $1 ORDER BY created_at, id",
+                )
+                .bind(member.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                if rows.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let key = self.data_key(member).await?;
+                rows.into_iter()
+                    .map(|(id, sealed)| {
+                        Ok($crate::BoundaryRecord {
+                            id: $crate::BoundaryId(id),
+                            boundary: $crate::backend::open_json(&key, $crate::backend::BOUNDARY, id, &sealed)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn update_boundary(
+                &self,
+                member: $crate::MemberId,
+                id: $crate::BoundaryId,
+                boundary: &tend_core::Boundary,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                let key = self.data_key(member).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::BOUNDARY, id.as_uuid(), boundary)?;
+                let done = sqlx::query(
+                    "UPDATE boundaries SET sealed = $1, updated_at = $2 WHERE id = $3 AND member_id = $4",
+                )
+                .bind(&sealed)
+                .bind(now.unix_seconds())
+                .bind(id.as_uuid())
+                .bind(member.as_uuid())
+                .execute(&self.pool)
+                .await?;
+                $crate::backend::one_row(done.rows_affected())
+            }
+
+            async fn delete_boundary(
+                &self,
+                member: $crate::MemberId,
+                id: $crate::BoundaryId,
+            ) -> $crate::StoreResult<()> {
+                let done = sqlx::query("DELETE FROM boundaries WHERE id = $1 AND member_id = $2")
+                    .bind(id.as_uuid())
+                    .bind(member.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                $crate::backend::one_row(done.rows_affected())
             }
         }
     };

@@ -17,7 +17,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tend_core::{DisplayName, Pronouns, Timestamp, Username};
+use tend_core::{
+    Boundary, CustomLabel, DisplayName, ItemKind, ProfileAnswers, Pronouns, Timestamp, Username,
+};
 use uuid::Uuid;
 
 pub use postgres::PostgresStore;
@@ -50,6 +52,67 @@ impl fmt::Display for MemberId {
     }
 }
 
+/// Ids of rows a member owns, random (UUIDv7) and safe in URLs.
+macro_rules! row_id {
+    ($name:ident, $what:literal) => {
+        #[doc = concat!("The id of ", $what, ".")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+
+            /// Reads an id from a URL or a body; `None` for anything else.
+            pub fn parse(text: &str) -> Option<Self> {
+                Uuid::parse_str(text).ok().map(Self)
+            }
+
+            pub fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+row_id!(CustomItemId, "a member's custom item");
+row_id!(BoundaryId, "a boundary entry");
+
+/// An item a member added for themselves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomItem {
+    pub id: CustomItemId,
+    pub label: CustomLabel,
+    pub kind: ItemKind,
+}
+
+impl CustomItem {
+    /// How answers name this item: `custom:<id>`, never confused with a catalog id.
+    pub fn key(&self) -> String {
+        format!("custom:{}", self.id)
+    }
+}
+
+/// A stored boundary entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoundaryRecord {
+    pub id: BoundaryId,
+    pub boundary: Boundary,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
@@ -65,6 +128,8 @@ pub enum StoreError {
     Database(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("a sealed value does not have the expected shape: {0}")]
+    Shape(#[from] serde_json::Error),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -177,6 +242,50 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     async fn api_token_member(&self, token_hash: &[u8; 32]) -> StoreResult<Option<MemberId>>;
     async fn delete_api_token(&self, token_hash: &[u8; 32]) -> StoreResult<()>;
+
+    /// A member's answers, all variants (empty for a member who has not started).
+    async fn profile(&self, member: MemberId) -> StoreResult<ProfileAnswers>;
+    /// Applies `change` to the member's answers and saves them; a save that raced another is
+    /// retried on the newer answers, so neither is lost.
+    async fn update_profile(
+        &self,
+        member: MemberId,
+        change: &(dyn for<'p> Fn(&'p mut ProfileAnswers) + Send + Sync),
+        now: Timestamp,
+    ) -> StoreResult<ProfileAnswers>;
+
+    async fn create_custom_item(
+        &self,
+        member: MemberId,
+        label: &CustomLabel,
+        kind: ItemKind,
+        now: Timestamp,
+    ) -> StoreResult<CustomItem>;
+    /// A member's custom items, oldest first.
+    async fn custom_items(&self, member: MemberId) -> StoreResult<Vec<CustomItem>>;
+    /// `NotFound` unless the item is the member's.
+    async fn update_custom_item(&self, member: MemberId, item: &CustomItem) -> StoreResult<()>;
+    /// `NotFound` unless the item is the member's.
+    async fn delete_custom_item(&self, member: MemberId, id: CustomItemId) -> StoreResult<()>;
+
+    async fn create_boundary(
+        &self,
+        member: MemberId,
+        boundary: &Boundary,
+        now: Timestamp,
+    ) -> StoreResult<BoundaryRecord>;
+    /// A member's boundaries, oldest first.
+    async fn boundaries(&self, member: MemberId) -> StoreResult<Vec<BoundaryRecord>>;
+    /// `NotFound` unless the entry is the member's.
+    async fn update_boundary(
+        &self,
+        member: MemberId,
+        id: BoundaryId,
+        boundary: &Boundary,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// `NotFound` unless the entry is the member's.
+    async fn delete_boundary(&self, member: MemberId, id: BoundaryId) -> StoreResult<()>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -265,7 +265,35 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
     let mut member = new_member("sam");
     member.display_name = DisplayName::parse("Zephyrine Marmalade").unwrap();
     member.pronouns = Pronouns::parse("xe/xyr-quokka").unwrap();
-    store.create_member(member, at(1)).await.unwrap();
+    let sam = store.create_member(member, at(1)).await.unwrap();
+    let mut answer = loved();
+    answer.note = tend_core::profile::Note::parse("Periwinkle thunderstorm").unwrap();
+    store
+        .update_profile(
+            sam.id,
+            &|p| {
+                p.set(
+                    tend_core::Variant::AfterHardScene,
+                    "cuddling",
+                    answer.clone(),
+                )
+            },
+            at(2),
+        )
+        .await
+        .unwrap();
+    let label = tend_core::CustomLabel::parse("Xylophone serenade", []).unwrap();
+    store
+        .create_custom_item(sam.id, &label, tend_core::ItemKind::Shared, at(2))
+        .await
+        .unwrap();
+    let trigger =
+        tend_core::Boundary::parse(tend_core::BoundaryKind::Trigger, "Quokka whistles", "")
+            .unwrap();
+    store
+        .create_boundary(sam.id, &trigger, at(2))
+        .await
+        .unwrap();
     store.ping().await.unwrap();
 
     // Read while the store is open, so the write-ahead logs are searched too.
@@ -277,7 +305,21 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
             continue;
         };
         searched += bytes.len();
-        for needle in ["Zephyrine", "Marmalade", "xyr-quokka"] {
+        // Free text, and the words that would give away ratings, variants or kinds.
+        for needle in [
+            "Zephyrine",
+            "Marmalade",
+            "xyr-quokka",
+            "Periwinkle",
+            "Xylophone",
+            "Quokka whistles",
+            "cuddling",
+            "love",
+            "glad",
+            "after-hard-scene",
+            "trigger",
+            "shared",
+        ] {
             if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
                 found.push(format!("{needle} in {}", path.display()));
             }
@@ -285,4 +327,177 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
     }
     assert!(searched > 0);
     assert!(found.is_empty(), "plaintext at rest: {found:?}");
+}
+
+fn loved() -> tend_core::Answer {
+    tend_core::Answer {
+        receive: Some(tend_core::Rating::Love),
+        give: Some(tend_core::GiveRating::Glad),
+        note: tend_core::profile::Note::parse("Marigold lanterns, please").unwrap(),
+        ..tend_core::Answer::default()
+    }
+}
+
+#[tokio::test]
+async fn a_profile_is_saved_and_read_back_per_variant() {
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        assert_eq!(
+            store.profile(sam.id).await.unwrap(),
+            tend_core::ProfileAnswers::default()
+        );
+        let saved = store
+            .update_profile(
+                sam.id,
+                &|p| p.set(tend_core::Variant::AfterSex, "cuddling", loved()),
+                at(2),
+            )
+            .await
+            .unwrap();
+        store
+            .update_profile(
+                sam.id,
+                &|p| p.set(tend_core::Variant::AfterHardScene, "kissing", loved()),
+                at(3),
+            )
+            .await
+            .unwrap();
+        let read = store.profile(sam.id).await.unwrap();
+        assert_eq!(
+            read.effective(tend_core::Variant::AfterSex),
+            saved.effective(tend_core::Variant::AfterSex)
+        );
+        let hard = read.effective(tend_core::Variant::AfterHardScene);
+        assert_eq!(hard.len(), 2);
+        // Another member's profile is their own.
+        let alex = store
+            .create_member(new_member("alex"), at(1))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .profile(alex.id)
+                .await
+                .unwrap()
+                .effective(tend_core::Variant::AfterSex)
+                .is_empty()
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_profile_saves_all_land() {
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let items: Vec<String> = (0..4).map(|i| format!("item-{i}")).collect();
+        let saves: Vec<_> = items
+            .iter()
+            .cloned()
+            .map(|item| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let save = move |p: &mut tend_core::ProfileAnswers| {
+                        p.set(tend_core::Variant::AfterSex, &item, loved());
+                    };
+                    store.update_profile(sam.id, &save, at(2)).await
+                })
+            })
+            .collect();
+        for save in saves {
+            save.await.unwrap().unwrap();
+        }
+        let answers = store
+            .profile(sam.id)
+            .await
+            .unwrap()
+            .effective(tend_core::Variant::AfterSex);
+        assert_eq!(answers.len(), items.len(), "a save was lost: {answers:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn custom_items_belong_to_their_member() {
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let alex = store
+            .create_member(new_member("alex"), at(1))
+            .await
+            .unwrap();
+        let label = tend_core::CustomLabel::parse("Reading aloud", []).unwrap();
+        let item = store
+            .create_custom_item(sam.id, &label, tend_core::ItemKind::Shared, at(2))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.custom_items(sam.id).await.unwrap(),
+            vec![item.clone()]
+        );
+        assert!(store.custom_items(alex.id).await.unwrap().is_empty());
+
+        let renamed = tend_store::CustomItem {
+            label: tend_core::CustomLabel::parse("Reading poems aloud", []).unwrap(),
+            ..item.clone()
+        };
+        assert!(matches!(
+            store.update_custom_item(alex.id, &renamed).await,
+            Err(StoreError::NotFound)
+        ));
+        store.update_custom_item(sam.id, &renamed).await.unwrap();
+        assert_eq!(
+            store.custom_items(sam.id).await.unwrap()[0].label,
+            renamed.label
+        );
+        assert!(matches!(
+            store.delete_custom_item(alex.id, item.id).await,
+            Err(StoreError::NotFound)
+        ));
+        store.delete_custom_item(sam.id, item.id).await.unwrap();
+        assert!(store.custom_items(sam.id).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn boundaries_belong_to_their_member() {
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let alex = store
+            .create_member(new_member("alex"), at(1))
+            .await
+            .unwrap();
+        let soft = tend_core::Boundary::parse(
+            tend_core::BoundaryKind::SoftLimit,
+            "Tickling",
+            "only if I ask",
+        )
+        .unwrap();
+        let record = store.create_boundary(sam.id, &soft, at(2)).await.unwrap();
+        assert_eq!(
+            store.boundaries(sam.id).await.unwrap(),
+            vec![record.clone()]
+        );
+        assert!(store.boundaries(alex.id).await.unwrap().is_empty());
+        let hard =
+            tend_core::Boundary::parse(tend_core::BoundaryKind::HardLimit, "Tickling", "").unwrap();
+        assert!(matches!(
+            store
+                .update_boundary(alex.id, record.id, &hard, at(3))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        store
+            .update_boundary(sam.id, record.id, &hard, at(3))
+            .await
+            .unwrap();
+        assert_eq!(store.boundaries(sam.id).await.unwrap()[0].boundary, hard);
+        assert!(matches!(
+            store.delete_boundary(alex.id, record.id).await,
+            Err(StoreError::NotFound)
+        ));
+        store.delete_boundary(sam.id, record.id).await.unwrap();
+        assert!(store.boundaries(sam.id).await.unwrap().is_empty());
+    })
+    .await;
 }
