@@ -263,7 +263,7 @@ pub fn aftercare_language(catalog: &Catalog, answers: &Answers) -> Vec<CategoryS
             }
         })
         .collect();
-    scores.sort_by(|a, b| b.score.cmp(&a.score));
+    scores.sort_by_key(|s| std::cmp::Reverse(s.score));
     scores
 }
 
