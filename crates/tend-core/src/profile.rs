@@ -553,6 +553,26 @@ impl ProfileAnswers {
         }
     }
 
+    /// Records what the member now says for `item` in `variant`, keeping a variant's
+    /// differences from "after sex" minimal: an answer equal to after sex's is no difference.
+    pub fn record(&mut self, variant: Variant, item: &str, answer: Answer) {
+        if variant != Variant::AfterSex {
+            let base = self
+                .variants
+                .get(&Variant::AfterSex)
+                .and_then(|answers| answers.get(item))
+                .cloned()
+                .unwrap_or_default();
+            if base == answer {
+                if let Some(answers) = self.variants.get_mut(&variant) {
+                    answers.remove(item);
+                }
+                return;
+            }
+        }
+        self.set(variant, item, answer);
+    }
+
     /// Forgets `item` in every variant (a custom item was deleted).
     pub fn forget(&mut self, item: &str) {
         for answers in self.variants.values_mut() {
@@ -587,6 +607,14 @@ mod profile_answers_tests {
                 .contains_key("cuddling")
         );
         assert_eq!(profile.effective(Variant::AfterSex)["cuddling"], loved());
+        profile.record(Variant::AfterHardScene, "cuddling", loved());
+        assert!(
+            profile.own(Variant::AfterHardScene).is_empty(),
+            "same as after sex: no difference"
+        );
+        profile.record(Variant::AfterIntenseScene, "kissing", loved());
+        assert_eq!(profile.own(Variant::AfterIntenseScene).len(), 1);
+        profile.forget("kissing");
         profile.forget("cuddling");
         assert!(profile.effective(Variant::AfterSex).is_empty());
         assert!(profile.own(Variant::AfterHardScene).is_empty());

@@ -45,6 +45,16 @@ pub fn rule_message(rule: &dyn Rule) -> &'static str {
         "text-too-long" => msg("rule-text-too-long"),
         "text-control-characters" => msg("rule-text-control-characters"),
         "recovery-code-format" => msg("rule-recovery-code-format"),
+        "text-empty" => msg("rule-text-empty"),
+        "answer-given-rating-on-shared" => msg("rule-answer-given-rating-on-shared"),
+        "answer-shared-rating-on-given" => msg("rule-answer-shared-rating-on-given"),
+        "custom-label-empty" => msg("rule-custom-label-empty"),
+        "custom-label-too-long" => msg("rule-custom-label-too-long"),
+        "custom-label-duplicate" => msg("rule-custom-label-duplicate"),
+        "custom-items-too-many" => msg("rule-custom-items-too-many"),
+        "boundary-condition-not-allowed" => msg("rule-boundary-condition-not-allowed"),
+        "boundary-stress-response" => msg("rule-boundary-stress-response"),
+        "boundary-yes-or-no" => msg("rule-boundary-yes-or-no"),
         _ => msg("rule-unknown"),
     }
 }

@@ -4,7 +4,7 @@
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
@@ -16,22 +16,49 @@ use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::state::AppState;
 
+mod profile;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi_get))
         .route("/api/v1/members", post(members_post))
         .route("/api/v1/tokens", post(tokens_post))
-        .route(
-            "/api/v1/tokens/current",
-            axum::routing::delete(token_current_delete),
-        )
+        .route("/api/v1/tokens/current", delete(token_current_delete))
         .route("/api/v1/me", get(me_get))
+        .route("/api/v1/catalog", get(profile::catalog_get))
+        .route("/api/v1/profile", get(profile::profile_get))
+        .route("/api/v1/profile/answers", put(profile::answers_put))
+        .route(
+            "/api/v1/profile/custom-items",
+            get(profile::custom_items_get).post(profile::custom_items_post),
+        )
+        .route(
+            "/api/v1/profile/custom-items/{id}",
+            get(profile::custom_item_get)
+                .put(profile::custom_item_put)
+                .delete(profile::custom_item_delete),
+        )
+        .route(
+            "/api/v1/profile/boundaries",
+            get(profile::boundaries_get).post(profile::boundaries_post),
+        )
+        .route(
+            "/api/v1/profile/boundaries/{id}",
+            put(profile::boundary_put).delete(profile::boundary_delete),
+        )
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Tend API", description = "Everything Tend's pages do, as JSON. Sign in with POST /api/v1/tokens and send `Authorization: Bearer <token>`."),
-    paths(members_post, tokens_post, token_current_delete, me_get),
+    paths(
+        members_post, tokens_post, token_current_delete, me_get,
+        profile::catalog_get, profile::profile_get, profile::answers_put,
+        profile::custom_items_post, profile::custom_items_get, profile::custom_item_get,
+        profile::custom_item_put, profile::custom_item_delete,
+        profile::boundaries_post, profile::boundaries_get, profile::boundary_put,
+        profile::boundary_delete,
+    ),
     components(schemas(SignUpBody, SignedUp, SignInBody, TokenBody, MeBody, Problem, ProblemField)),
     modifiers(&BearerAuth)
 )]
@@ -96,7 +123,10 @@ pub fn problem(status: StatusCode, detail: Option<String>, errors: Vec<ProblemFi
 #[derive(Debug)]
 pub enum ApiError {
     Unauthorized,
-    Invalid(Vec<(&'static str, &'static str)>),
+    /// No such thing for this member (another member's is the same: it does not exist here).
+    NotFound,
+    /// (body field, message id) pairs.
+    Invalid(Vec<(String, &'static str)>),
     BadBody(String),
     RateLimited,
     Internal,
@@ -111,7 +141,12 @@ impl From<tend_store::StoreError> for ApiError {
 impl From<AccountError> for ApiError {
     fn from(error: AccountError) -> Self {
         match error {
-            AccountError::Invalid(problems) => Self::Invalid(problems),
+            AccountError::Invalid(problems) => Self::Invalid(
+                problems
+                    .into_iter()
+                    .map(|(field, id)| (field.to_owned(), id))
+                    .collect(),
+            ),
             AccountError::RateLimited => Self::RateLimited,
             AccountError::Internal(_) => Self::Internal,
         }
@@ -138,7 +173,7 @@ impl IntoResponse for ApiError {
                 let errors = problems
                     .into_iter()
                     .map(|(field, id)| ProblemField {
-                        field: field.to_owned(),
+                        field,
                         code: id.to_owned(),
                         message: i18n.t(id),
                     })
@@ -149,6 +184,11 @@ impl IntoResponse for ApiError {
                     errors,
                 )
             }
+            Self::NotFound => problem(
+                StatusCode::NOT_FOUND,
+                Some(i18n.t("error-not-found-body")),
+                Vec::new(),
+            ),
             Self::BadBody(detail) => problem(StatusCode::BAD_REQUEST, Some(detail), Vec::new()),
             Self::RateLimited => problem(
                 StatusCode::TOO_MANY_REQUESTS,

@@ -62,6 +62,11 @@ impl I18n {
             .unwrap_or_else(|| id.to_owned())
     }
 
+    /// Whether message `id` exists (and formats without arguments).
+    pub fn exists(&self, id: &str) -> bool {
+        LOCALES.try_lookup(&self.lang, id).is_some()
+    }
+
     /// The text of message `id` with a `count` argument, for plural forms.
     pub fn t_count(&self, id: &str, count: u32) -> String {
         let args: HashMap<std::borrow::Cow<'static, str>, FluentValue<'_>> =
@@ -80,7 +85,10 @@ mod tests {
     #[test]
     fn every_message_id_used_in_templates_and_code_exists() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let defined = defined_ids(&root.join("locales/en-US/main.ftl"));
+        let defined: std::collections::HashSet<String> = files(&root.join("locales/en-US"))
+            .iter()
+            .flat_map(|path| defined_ids(path))
+            .collect();
         let mut missing = Vec::new();
         let mut seen = 0;
         for dir in ["templates", "src"] {

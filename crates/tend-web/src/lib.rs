@@ -13,6 +13,7 @@ mod config;
 mod error;
 mod i18n;
 mod pages;
+mod profile;
 mod security;
 mod state;
 
@@ -62,7 +63,8 @@ pub async fn serve(
     result
 }
 
-/// The state for a store and a configuration.
-pub fn state(store: Arc<dyn tend_store::Store>, config: WebConfig) -> AppState {
+/// The state for a store and a configuration; an error says what stops Tend from starting
+/// (a broken catalog, a missing translation).
+pub fn state(store: Arc<dyn tend_store::Store>, config: WebConfig) -> Result<AppState, String> {
     AppState::new(store, config)
 }

@@ -1,8 +1,10 @@
 //! The HTML pages: server-rendered, usable without JavaScript, every word translated.
 
 mod account;
+mod boundaries;
 mod home;
 mod info;
+mod profile;
 mod sign_in;
 mod sign_up;
 
@@ -45,6 +47,37 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/account/signout-everywhere",
             post(account::signout_everywhere_post),
+        )
+        .route("/profile", get(profile::profile_get))
+        .route(
+            "/profile/answers/{variant}/{step}",
+            get(profile::step_get).post(profile::step_post),
+        )
+        .route("/profile/language/{variant}", get(profile::language_get))
+        .route(
+            "/profile/custom-items",
+            get(profile::custom_items_get).post(profile::custom_items_post),
+        )
+        .route(
+            "/profile/custom-items/{id}",
+            post(profile::custom_item_post),
+        )
+        .route(
+            "/profile/custom-items/{id}/delete",
+            post(profile::custom_item_delete_post),
+        )
+        .route(
+            "/profile/boundaries",
+            get(boundaries::boundaries_get).post(boundaries::boundaries_post),
+        )
+        .route(
+            "/profile/boundaries/responses",
+            post(boundaries::responses_post),
+        )
+        .route("/profile/boundaries/{id}", post(boundaries::boundary_post))
+        .route(
+            "/profile/boundaries/{id}/delete",
+            post(boundaries::boundary_delete_post),
         )
         .route("/support", get(info::support_get))
         .route("/privacy", get(info::privacy_get))
@@ -227,7 +260,8 @@ impl FromRequestParts<AppState> for MemberCtx {
 /// A mistake in one form field, said in the member's language.
 #[derive(Clone, Debug)]
 pub struct FieldError {
-    pub field: &'static str,
+    /// The id of the field in the page, so the summary can link to it.
+    pub field: String,
     pub message: String,
 }
 
@@ -242,15 +276,18 @@ impl FormErrors {
             problems
                 .into_iter()
                 .map(|(field, id)| FieldError {
-                    field,
+                    field: field.to_owned(),
                     message: i18n.t(id),
                 })
                 .collect(),
         )
     }
 
-    pub fn add(&mut self, field: &'static str, message: String) {
-        self.0.push(FieldError { field, message });
+    pub fn add(&mut self, field: impl Into<String>, message: String) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message,
+        });
     }
 
     pub fn is_empty(&self) -> bool {

@@ -17,19 +17,22 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<WebConfig>,
     pub passwords: Arc<Passwords>,
+    /// The aftercare catalog, checked at start-up.
+    pub catalog: &'static tend_core::Catalog,
     /// Sign-in attempts per client address. In memory only: addresses are never stored.
     pub sign_in_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: WebConfig) -> Self {
+    pub fn new(store: Arc<dyn Store>, config: WebConfig) -> Result<Self, String> {
         let per_minute = NonZeroU32::new(config.sign_in_per_minute).unwrap_or(NonZeroU32::MIN);
-        Self {
+        Ok(Self {
             store,
+            catalog: crate::profile::checked_catalog()?,
             sign_in_limiter: Arc::new(governor::RateLimiter::keyed(Quota::per_minute(per_minute))),
             config: Arc::new(config),
             passwords: Arc::new(Passwords::new()),
-        }
+        })
     }
 }
 

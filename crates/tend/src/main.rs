@@ -38,7 +38,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", settings.bind))?;
     let address = listener.local_addr().context("reading the bound address")?;
     println!("Tend is running at http://{address}");
-    let state = tend_web::state(store, web_config);
+    let state = tend_web::state(store, web_config).map_err(anyhow::Error::msg)?;
     tend_web::serve(listener, state, shutdown_signal())
         .await
         .context("serving")?;

@@ -51,7 +51,7 @@ impl TestApp {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = tend_web::state(store.clone(), config);
+        let state = tend_web::state(store.clone(), config).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(tend_web::serve(listener, state, async move {
             let _ = stopped.await;
