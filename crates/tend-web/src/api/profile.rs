@@ -159,13 +159,14 @@ pub async fn profile_get(
     }))
 }
 
-/// A field that may be left out (keep), `null` (clear) or a value.
+/// A field that may be left out (keep), `null` (clear) or a value. `Set` comes first: an
+/// untagged unit variant would also match `null`.
 #[derive(Default, Deserialize)]
 #[serde(untagged)]
 enum Patch {
+    Set(Option<String>),
     #[default]
     Keep,
-    Set(Option<String>),
 }
 
 impl Patch {

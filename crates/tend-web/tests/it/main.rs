@@ -12,4 +12,6 @@ mod accounts;
 mod api;
 mod browser;
 mod helpers;
+mod profile;
+mod profile_api;
 mod safety;

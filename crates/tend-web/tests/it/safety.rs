@@ -23,7 +23,18 @@ async fn every_response_carries_the_security_headers() {
     for app in TestApp::each_backend().await {
         app.sign_up("sam").await;
         let mut paths: Vec<&str> = PAGES.to_vec();
-        paths.extend(["/healthz", "/readyz", "/api/v1/me", "/api/v1/openapi.json"]);
+        paths.extend([
+            "/healthz",
+            "/readyz",
+            "/api/v1/me",
+            "/api/v1/openapi.json",
+            "/api/v1/catalog",
+            "/profile",
+            "/profile/answers/after-sex/calm",
+            "/profile/language/after-sex",
+            "/profile/custom-items",
+            "/profile/boundaries",
+        ]);
         for path in paths {
             let response = app.get(path).await;
             let headers = response.headers();
