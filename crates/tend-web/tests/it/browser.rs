@@ -48,6 +48,10 @@ impl Browser {
         let capabilities = json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
+                // A phone-sized screen: headless windows cannot be narrower than 500 px.
+                "mobileEmulation": {
+                    "deviceMetrics": { "width": 360, "height": 740, "pixelRatio": 1, "touch": false }
+                },
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",
@@ -289,4 +293,132 @@ async fn the_theme_toggle_works_and_pages_fit_a_phone() {
         .await
         .unwrap();
     assert_eq!(overflow.as_i64(), Some(0), "horizontal scrolling at 360 px");
+}
+
+/// Saves a screenshot when `TEND_SCREENSHOT_DIR` names a folder (for looking, not asserting).
+async fn maybe_screenshot(browser: &Browser, name: &str) {
+    if let Some(dir) = std::env::var_os("TEND_SCREENSHOT_DIR") {
+        let png = browser.client.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+async fn assert_fits_a_phone(browser: &Browser) {
+    let overflow = browser
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let url = browser.client.current_url().await.unwrap();
+    assert_eq!(
+        overflow.as_i64(),
+        Some(0),
+        "horizontal scrolling at 360 px on {url}"
+    );
+}
+
+#[tokio::test]
+async fn a_new_member_completes_the_guided_profile_on_a_phone_and_records_boundaries() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(
+        tend_store::testing::TestDatabase::sqlite(),
+        crate::helpers::config(),
+    )
+    .await;
+    let client = &browser.client;
+    client.goto(&app.url("/signup")).await.unwrap();
+    browser.fill("username", "robin").await;
+    browser.fill("password", PASSWORD).await;
+    browser.click(Locator::Id("adult")).await;
+    browser
+        .click(Locator::Css("main button[type=submit]"))
+        .await;
+    client
+        .wait()
+        .for_element(Locator::Css("ol.recovery-codes"))
+        .await
+        .unwrap();
+
+    client.goto(&app.url("/profile")).await.unwrap();
+    maybe_screenshot(&browser, "profile-overview").await;
+    browser
+        .click(Locator::Css(
+            "a[href='/profile/answers/after-sex/closeness']",
+        ))
+        .await;
+    browser
+        .wait_for_path("/profile/answers/after-sex/closeness")
+        .await;
+    browser
+        .click(Locator::Css("input[name='receive:cuddling'][value='love']"))
+        .await;
+    browser
+        .click(Locator::Css("input[name='give:cuddling'][value='glad']"))
+        .await;
+    browser
+        .click(Locator::Css(
+            "input[name='shared:lying-together-quietly'][value='like']",
+        ))
+        .await;
+    assert_fits_a_phone(&browser).await;
+    maybe_screenshot(&browser, "profile-step").await;
+    let steps = [
+        "words",
+        "comfort-and-care",
+        "calm",
+        "space",
+        "follow-up",
+        "your-own",
+    ];
+    for next in steps {
+        browser.click(Locator::Css("button[value='next']")).await;
+        browser
+            .wait_for_path(&format!("/profile/answers/after-sex/{next}"))
+            .await;
+        assert_fits_a_phone(&browser).await;
+    }
+    browser.click(Locator::Css("button[value='next']")).await;
+    browser.wait_for_path("/profile/language/after-sex").await;
+    let lead = client
+        .find(Locator::Css("p.lead"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(lead, "Closeness matters most to you after sex.");
+    let chart = client.find(Locator::Css("svg.bar-chart")).await.unwrap();
+    assert!(chart.is_displayed().await.unwrap());
+    assert_fits_a_phone(&browser).await;
+    maybe_screenshot(&browser, "profile-language").await;
+
+    client.goto(&app.url("/profile/boundaries")).await.unwrap();
+    browser
+        .fill("new-hard-limit", "Surprises in the dark")
+        .await;
+    browser
+        .click(Locator::XPath(
+            "//section[@id='kind-hard-limit']//button[starts-with(normalize-space(), 'Add')]",
+        ))
+        .await;
+    client
+        .wait()
+        .for_element(Locator::Css("#kind-hard-limit .entry textarea"))
+        .await
+        .unwrap();
+    let saved = client
+        .find(Locator::Css("#kind-hard-limit .entry textarea"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(saved.as_deref(), Some("Surprises in the dark"));
+    assert_fits_a_phone(&browser).await;
+    maybe_screenshot(&browser, "boundaries").await;
 }
