@@ -25,28 +25,7 @@ pub struct ItemInfo {
 /// missing in a language, naming what is wrong.
 pub fn checked_catalog() -> Result<&'static Catalog, String> {
     let catalog = Catalog::builtin().map_err(|e| e.to_string())?;
-    let i18n = I18n::default();
-    let mut missing = Vec::new();
-    for category in catalog.categories() {
-        for id in [
-            format!("catalog-category-{}", category.id),
-            format!("catalog-category-{}-intro", category.id),
-        ] {
-            if !i18n.exists(&id) {
-                missing.push(id);
-            }
-        }
-    }
-    for item in catalog.items() {
-        for id in [
-            format!("catalog-item-{}", item.id),
-            format!("catalog-item-{}-description", item.id),
-        ] {
-            if !i18n.exists(&id) {
-                missing.push(id);
-            }
-        }
-    }
+    let missing = missing_words(catalog, &I18n::default());
     if missing.is_empty() {
         Ok(catalog)
     } else {
@@ -55,6 +34,26 @@ pub fn checked_catalog() -> Result<&'static Catalog, String> {
             missing.join(", ")
         ))
     }
+}
+
+/// The message ids the catalog needs that `i18n` lacks.
+fn missing_words(catalog: &Catalog, i18n: &I18n) -> Vec<String> {
+    let categories = catalog.categories().iter().flat_map(|category| {
+        [
+            format!("catalog-category-{}", category.id),
+            format!("catalog-category-{}-intro", category.id),
+        ]
+    });
+    let items = catalog.items().iter().flat_map(|item| {
+        [
+            format!("catalog-item-{}", item.id),
+            format!("catalog-item-{}-description", item.id),
+        ]
+    });
+    categories
+        .chain(items)
+        .filter(|id| !i18n.exists(id))
+        .collect()
 }
 
 /// The guided profile's steps in order: each catalog category, then the member's own items.
@@ -196,6 +195,21 @@ mod tests {
         assert_eq!(
             steps(catalog).last().map(String::as_str),
             Some(OWN_ITEMS_STEP)
+        );
+    }
+
+    #[test]
+    fn a_catalog_entry_without_words_is_named() {
+        let catalog = Catalog::parse(
+            "[[category]]\nid = \"closeness\"\n[[item]]\nid = \"moonlit-waltz\"\ncategory = \"closeness\"\nkind = \"shared\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            missing_words(&catalog, &I18n::default()),
+            [
+                "catalog-item-moonlit-waltz",
+                "catalog-item-moonlit-waltz-description"
+            ]
         );
     }
 
