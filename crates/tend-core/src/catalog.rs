@@ -8,7 +8,9 @@ use serde::Deserialize;
 
 /// Whether one person does an item for another (rated for receiving and for giving), or
 /// partners do it together (one rating).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ItemKind {
     Given,

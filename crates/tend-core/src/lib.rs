@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod member;
 pub mod profile;
 pub mod recovery;
+pub mod reveal;
 pub mod session;
 pub mod time;
 

@@ -103,7 +103,7 @@ impl GiveRating {
 }
 
 /// A member's free text on one item or boundary: at most 2,000 characters, line breaks kept.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Note(String);
 
@@ -160,7 +160,7 @@ impl Note {
 
 /// One item's answer. Which ratings apply depends on the item's kind: `receive` and `give`
 /// for given items, `shared` for shared ones. Every part may be left out: skipped is not "no".
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Answer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receive: Option<Rating>,
