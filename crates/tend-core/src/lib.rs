@@ -7,6 +7,7 @@
 
 pub mod boundaries;
 pub mod catalog;
+pub mod circle;
 pub mod member;
 pub mod profile;
 pub mod recovery;

@@ -24,21 +24,47 @@ pub(crate) const PROFILE_SAVE_TRIES: usize = 5;
 pub(crate) fn seal_json<T: serde::Serialize>(
     key: &DataKey,
     field: &str,
-    row: uuid::Uuid,
+    row: &[u8],
     value: &T,
 ) -> StoreResult<Vec<u8>> {
     let json = zeroize::Zeroizing::new(serde_json::to_vec(value)?);
-    Ok(key.seal(field, row.as_bytes(), &json)?)
+    Ok(key.seal(field, row, &json)?)
 }
 
 pub(crate) fn open_json<T: serde::de::DeserializeOwned>(
     key: &DataKey,
     field: &str,
-    row: uuid::Uuid,
+    row: &[u8],
     sealed: &[u8],
 ) -> StoreResult<T> {
-    let json = key.open(field, row.as_bytes(), sealed)?;
+    let json = key.open(field, row, sealed)?;
     Ok(serde_json::from_slice(&json)?)
+}
+
+pub(crate) const CIRCLE_NAME: &str = "circles.name";
+pub(crate) const SHARING: &str = "circle_members.sharing";
+pub(crate) const REVEAL_DIGEST: &str = "circle_members.reveal_digest";
+
+/// The identity of a circle membership row: circle id, then member id.
+pub(crate) fn membership_row(circle: crate::CircleId, member: crate::MemberId) -> Vec<u8> {
+    let mut row = circle.as_uuid().as_bytes().to_vec();
+    row.extend_from_slice(member.as_uuid().as_bytes());
+    row
+}
+
+/// SHA-256 of a member's answers and custom items, as JSON (maps are ordered, so the same
+/// answers always give the same digest).
+pub(crate) fn digest(
+    profile: &tend_core::ProfileAnswers,
+    custom: &[crate::CustomItem],
+) -> StoreResult<[u8; 32]> {
+    use sha2::Digest;
+    let custom: Vec<(String, &str, &str)> = custom
+        .iter()
+        .map(|item| (item.key(), item.label.as_str(), item.kind.as_str()))
+        .collect();
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(&(profile, custom))?);
+    Ok(sha2::Sha256::digest(json.as_slice()).into())
 }
 
 /// A custom item's sealed part.
@@ -100,7 +126,7 @@ pub(crate) fn member_from_row(key: &DataKey, row: MemberRow) -> StoreResult<Memb
 
 /// Implements [`crate::Store`] for `$store`, whose keystore tables are named `$member_keys`.
 macro_rules! store_api {
-    ($store:ty, backend = $backend:expr, member_keys = $member_keys:literal) => {
+    ($store:ty, backend = $backend:expr, member_keys = $member_keys:literal, circle_keys = $circle_keys:literal) => {
         impl $store {
             /// The member's data key, unwrapped with the master key.
             async fn data_key(&self, id: $crate::MemberId) -> $crate::StoreResult<$crate::seal::DataKey> {
@@ -111,6 +137,59 @@ macro_rules! store_api {
                 .fetch_one(&self.keys)
                 .await?;
                 Ok(self.master.unwrap_key(&wrapped, id.as_uuid().as_bytes())?)
+            }
+
+            /// The circle's data key, unwrapped with the master key.
+            async fn circle_key(&self, id: $crate::CircleId) -> $crate::StoreResult<$crate::seal::DataKey> {
+                let (wrapped,): (Vec<u8>,) = sqlx::query_as(concat!(
+                    "SELECT wrapped FROM ", $circle_keys, " WHERE circle_id = $1"
+                ))
+                .bind(id.as_uuid())
+                .fetch_one(&self.keys)
+                .await?;
+                Ok(self.master.unwrap_key(&wrapped, id.as_uuid().as_bytes())?)
+            }
+
+            async fn circle_name(&self, id: $crate::CircleId) -> $crate::StoreResult<tend_core::circle::CircleName> {
+                let (sealed,): (Vec<u8>,) = sqlx::query_as("SELECT name_sealed FROM circles WHERE id = $1")
+                    .bind(id.as_uuid())
+                    .fetch_one(&self.pool)
+                    .await?;
+                let key = self.circle_key(id).await?;
+                let name: String = $crate::backend::open_json(&key, $crate::backend::CIRCLE_NAME, id.as_uuid().as_bytes(), &sealed)?;
+                tend_core::circle::CircleName::parse(&name).map_err(|_| $crate::StoreError::Seal($crate::seal::SealError::Open))
+            }
+
+            /// `NotFound` unless `member` is in the circle: every circle query starts here.
+            async fn require_membership(&self, member: $crate::MemberId, id: $crate::CircleId) -> $crate::StoreResult<()> {
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "SELECT joined_at FROM circle_members WHERE circle_id = $1 AND member_id = $2",
+                )
+                .bind(id.as_uuid())
+                .bind(member.as_uuid())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|_| ()).ok_or($crate::StoreError::NotFound)
+            }
+
+            async fn member_ids(&self, id: $crate::CircleId) -> $crate::StoreResult<Vec<$crate::MemberId>> {
+                let rows: Vec<(uuid::Uuid,)> = sqlx::query_as(
+                    "SELECT member_id FROM circle_members WHERE circle_id = $1 ORDER BY joined_at, member_id",
+                )
+                .bind(id.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(m,)| $crate::MemberId(m)).collect())
+            }
+
+            async fn default_sharing(&self, member: $crate::MemberId, id: $crate::CircleId) -> $crate::StoreResult<Vec<u8>> {
+                let key = self.data_key(member).await?;
+                $crate::backend::seal_json(
+                    &key,
+                    $crate::backend::SHARING,
+                    &$crate::backend::membership_row(id, member),
+                    &tend_core::circle::CircleSharing::default(),
+                )
             }
         }
 
@@ -422,7 +501,7 @@ macro_rules! store_api {
                     None => Ok(tend_core::ProfileAnswers::default()),
                     Some((sealed,)) => {
                         let key = self.data_key(member).await?;
-                        $crate::backend::open_json(&key, $crate::backend::PROFILE, member.as_uuid(), &sealed)
+                        $crate::backend::open_json(&key, $crate::backend::PROFILE, member.as_uuid().as_bytes(), &sealed)
                     }
                 }
             }
@@ -444,12 +523,12 @@ macro_rules! store_api {
                     .await?;
                     let (mut profile, version) = match row {
                         Some((sealed, version)) => {
-                            (open_json(&key, PROFILE, member.as_uuid(), &sealed)?, Some(version))
+                            (open_json(&key, PROFILE, member.as_uuid().as_bytes(), &sealed)?, Some(version))
                         }
                         None => (tend_core::ProfileAnswers::default(), None),
                     };
                     change(&mut profile);
-                    let sealed = seal_json(&key, PROFILE, member.as_uuid(), &profile)?;
+                    let sealed = seal_json(&key, PROFILE, member.as_uuid().as_bytes(), &profile)?;
                     let saved = match version {
                         Some(version) => sqlx::query(
                             "UPDATE profiles SET sealed = $1, version = version + 1, updated_at = $2 \
@@ -488,7 +567,7 @@ macro_rules! store_api {
                 use $crate::backend::{seal_json, SealedCustomItem, CUSTOM_ITEM};
                 let key = self.data_key(member).await?;
                 let item = $crate::CustomItem { id: $crate::CustomItemId::new(), label: label.clone(), kind };
-                let sealed = seal_json(&key, CUSTOM_ITEM, item.id.as_uuid(), &SealedCustomItem { label: label.clone(), kind })?;
+                let sealed = seal_json(&key, CUSTOM_ITEM, item.id.as_uuid().as_bytes(), &SealedCustomItem { label: label.clone(), kind })?;
                 sqlx::query(
                     "INSERT INTO custom_items (id, member_id, sealed, created_at) VALUES ($1, $2, $3, $4)",
                 )
@@ -518,7 +597,7 @@ macro_rules! store_api {
                 let key = self.data_key(member).await?;
                 rows.into_iter()
                     .map(|(id, sealed)| {
-                        let item: SealedCustomItem = open_json(&key, CUSTOM_ITEM, id, &sealed)?;
+                        let item: SealedCustomItem = open_json(&key, CUSTOM_ITEM, id.as_bytes(), &sealed)?;
                         Ok($crate::CustomItem { id: $crate::CustomItemId(id), label: item.label, kind: item.kind })
                     })
                     .collect()
@@ -531,7 +610,7 @@ macro_rules! store_api {
             ) -> $crate::StoreResult<()> {
                 use $crate::backend::{seal_json, SealedCustomItem, CUSTOM_ITEM};
                 let key = self.data_key(member).await?;
-                let sealed = seal_json(&key, CUSTOM_ITEM, item.id.as_uuid(), &SealedCustomItem { label: item.label.clone(), kind: item.kind })?;
+                let sealed = seal_json(&key, CUSTOM_ITEM, item.id.as_uuid().as_bytes(), &SealedCustomItem { label: item.label.clone(), kind: item.kind })?;
                 let done = sqlx::query("UPDATE custom_items SET sealed = $1 WHERE id = $2 AND member_id = $3")
                     .bind(&sealed)
                     .bind(item.id.as_uuid())
@@ -562,7 +641,7 @@ macro_rules! store_api {
             ) -> $crate::StoreResult<$crate::BoundaryRecord> {
                 let key = self.data_key(member).await?;
                 let id = $crate::BoundaryId::new();
-                let sealed = $crate::backend::seal_json(&key, $crate::backend::BOUNDARY, id.as_uuid(), boundary)?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::BOUNDARY, id.as_uuid().as_bytes(), boundary)?;
                 sqlx::query(
                     "INSERT INTO boundaries (id, member_id, sealed, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $4)",
@@ -594,7 +673,7 @@ macro_rules! store_api {
                     .map(|(id, sealed)| {
                         Ok($crate::BoundaryRecord {
                             id: $crate::BoundaryId(id),
-                            boundary: $crate::backend::open_json(&key, $crate::backend::BOUNDARY, id, &sealed)?,
+                            boundary: $crate::backend::open_json(&key, $crate::backend::BOUNDARY, id.as_bytes(), &sealed)?,
                         })
                     })
                     .collect()
@@ -608,7 +687,7 @@ macro_rules! store_api {
                 now: tend_core::Timestamp,
             ) -> $crate::StoreResult<()> {
                 let key = self.data_key(member).await?;
-                let sealed = $crate::backend::seal_json(&key, $crate::backend::BOUNDARY, id.as_uuid(), boundary)?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::BOUNDARY, id.as_uuid().as_bytes(), boundary)?;
                 let done = sqlx::query(
                     "UPDATE boundaries SET sealed = $1, updated_at = $2 WHERE id = $3 AND member_id = $4",
                 )
@@ -632,6 +711,331 @@ macro_rules! store_api {
                     .execute(&self.pool)
                     .await?;
                 $crate::backend::one_row(done.rows_affected())
+            }
+
+            async fn answers_digest(&self, member: $crate::MemberId) -> $crate::StoreResult<[u8; 32]> {
+                let profile = $crate::Store::profile(self, member).await?;
+                let custom = $crate::Store::custom_items(self, member).await?;
+                $crate::backend::digest(&profile, &custom)
+            }
+
+            async fn create_circle(
+                &self,
+                member: $crate::MemberId,
+                name: &tend_core::circle::CircleName,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<$crate::CircleSummary> {
+                use $crate::backend::{seal_json, CIRCLE_NAME};
+                let id = $crate::CircleId::new();
+                let key = $crate::seal::DataKey::generate()?;
+                sqlx::query(concat!("INSERT INTO ", $circle_keys, " (circle_id, wrapped) VALUES ($1, $2)"))
+                    .bind(id.as_uuid())
+                    .bind(self.master.wrap(&key, id.as_uuid().as_bytes())?)
+                    .execute(&self.keys)
+                    .await?;
+                let name_sealed = seal_json(&key, CIRCLE_NAME, id.as_uuid().as_bytes(), &name.as_str())?;
+                let sharing = self.default_sharing(member, id).await?;
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("INSERT INTO circles (id, name_sealed, created_at) VALUES ($1, $2, $3)")
+                    .bind(id.as_uuid())
+                    .bind(&name_sealed)
+                    .bind(now.unix_seconds())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO circle_members (circle_id, member_id, joined_at, sharing_sealed) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id.as_uuid())
+                .bind(member.as_uuid())
+                .bind(now.unix_seconds())
+                .bind(&sharing)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok($crate::CircleSummary { id, name: name.clone(), members: 1 })
+            }
+
+            async fn circles(&self, member: $crate::MemberId) -> $crate::StoreResult<Vec<$crate::CircleSummary>> {
+                let rows: Vec<(uuid::Uuid, i64)> = sqlx::query_as(
+                    "SELECT c.id, (SELECT COUNT(*) FROM circle_members o WHERE o.circle_id = c.id) \
+                     FROM circles c JOIN circle_members m ON m.circle_id = c.id \
+                     WHERE m.member_id = $1 ORDER BY c.created_at, c.id",
+                )
+                .bind(member.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                let mut circles = Vec::with_capacity(rows.len());
+                for (id, members) in rows {
+                    let id = $crate::CircleId(id);
+                    circles.push($crate::CircleSummary {
+                        id,
+                        name: self.circle_name(id).await?,
+                        members: usize::try_from(members).unwrap_or(0),
+                    });
+                }
+                Ok(circles)
+            }
+
+            async fn circle(&self, member: $crate::MemberId, id: $crate::CircleId) -> $crate::StoreResult<$crate::CircleRecord> {
+                use $crate::backend::{membership_row, open_json, REVEAL_DIGEST, SHARING};
+                self.require_membership(member, id).await?;
+                let rows: Vec<(uuid::Uuid, Option<i64>, Vec<u8>, Option<Vec<u8>>)> = sqlx::query_as(
+                    "SELECT member_id, locked_at, sharing_sealed, reveal_digest_sealed FROM circle_members \
+                     WHERE circle_id = $1 ORDER BY joined_at, member_id",
+                )
+                .bind(id.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                let mut members = Vec::with_capacity(rows.len());
+                for (partner, locked_at, sharing, digest) in rows {
+                    let partner = $crate::MemberId(partner);
+                    let key = self.data_key(partner).await?;
+                    let row = membership_row(id, partner);
+                    members.push($crate::CircleMember {
+                        member: $crate::Store::member(self, partner).await?,
+                        locked: locked_at.is_some(),
+                        sharing: open_json(&key, SHARING, &row, &sharing)?,
+                        reveal_digest: digest
+                            .map(|sealed| open_json::<[u8; 32]>(&key, REVEAL_DIGEST, &row, &sealed))
+                            .transpose()?,
+                    });
+                }
+                Ok($crate::CircleRecord { id, name: self.circle_name(id).await?, members })
+            }
+
+            async fn set_sharing(
+                &self,
+                member: $crate::MemberId,
+                id: $crate::CircleId,
+                sharing: &tend_core::circle::CircleSharing,
+            ) -> $crate::StoreResult<()> {
+                self.require_membership(member, id).await?;
+                let key = self.data_key(member).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::SHARING, &$crate::backend::membership_row(id, member), sharing)?;
+                let done = sqlx::query("UPDATE circle_members SET sharing_sealed = $1 WHERE circle_id = $2 AND member_id = $3")
+                    .bind(&sealed)
+                    .bind(id.as_uuid())
+                    .bind(member.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                $crate::backend::one_row(done.rows_affected())
+            }
+
+            async fn lock(&self, member: $crate::MemberId, id: $crate::CircleId, now: tend_core::Timestamp) -> $crate::StoreResult<bool> {
+                let before: Option<(Option<i64>,)> = sqlx::query_as(
+                    "SELECT locked_at FROM circle_members WHERE circle_id = $1 AND member_id = $2",
+                )
+                .bind(id.as_uuid())
+                .bind(member.as_uuid())
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some((locked_at,)) = before else {
+                    return Err($crate::StoreError::NotFound);
+                };
+                if locked_at.is_some() {
+                    return Ok(false);
+                }
+                sqlx::query("UPDATE circle_members SET locked_at = $1 WHERE circle_id = $2 AND member_id = $3")
+                    .bind(now.unix_seconds())
+                    .bind(id.as_uuid())
+                    .bind(member.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                let (unlocked,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM circle_members WHERE circle_id = $1 AND locked_at IS NULL",
+                )
+                .bind(id.as_uuid())
+                .fetch_one(&self.pool)
+                .await?;
+                if unlocked > 0 {
+                    return Ok(false);
+                }
+                // Everyone has locked: the circle reveals. Remember what each member's answers
+                // were, so later changes can be marked.
+                for partner in self.member_ids(id).await? {
+                    let digest = $crate::Store::answers_digest(self, partner).await?;
+                    let key = self.data_key(partner).await?;
+                    let sealed = $crate::backend::seal_json(&key, $crate::backend::REVEAL_DIGEST, &$crate::backend::membership_row(id, partner), &digest)?;
+                    sqlx::query("UPDATE circle_members SET reveal_digest_sealed = $1 WHERE circle_id = $2 AND member_id = $3")
+                        .bind(&sealed)
+                        .bind(id.as_uuid())
+                        .bind(partner.as_uuid())
+                        .execute(&self.pool)
+                        .await?;
+                }
+                Ok(true)
+            }
+
+            async fn unlock(&self, member: $crate::MemberId, id: $crate::CircleId) -> $crate::StoreResult<()> {
+                let done = sqlx::query("UPDATE circle_members SET locked_at = NULL WHERE circle_id = $1 AND member_id = $2")
+                    .bind(id.as_uuid())
+                    .bind(member.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                $crate::backend::one_row(done.rows_affected())
+            }
+
+            async fn leave(&self, member: $crate::MemberId, id: $crate::CircleId) -> $crate::StoreResult<()> {
+                let done = sqlx::query("DELETE FROM circle_members WHERE circle_id = $1 AND member_id = $2")
+                    .bind(id.as_uuid())
+                    .bind(member.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                $crate::backend::one_row(done.rows_affected())?;
+                let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM circle_members WHERE circle_id = $1")
+                    .bind(id.as_uuid())
+                    .fetch_one(&self.pool)
+                    .await?;
+                if left <= 1 {
+                    // Closed: the key goes first, so nothing of the circle can be read again.
+                    sqlx::query(concat!("DELETE FROM ", $circle_keys, " WHERE circle_id = $1"))
+                        .bind(id.as_uuid())
+                        .execute(&self.keys)
+                        .await?;
+                    sqlx::query("DELETE FROM circles WHERE id = $1")
+                        .bind(id.as_uuid())
+                        .execute(&self.pool)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            async fn create_invite(
+                &self,
+                member: $crate::MemberId,
+                id: $crate::CircleId,
+                token_hash: &[u8; 32],
+                now: tend_core::Timestamp,
+                expires_at: tend_core::Timestamp,
+            ) -> $crate::StoreResult<$crate::InviteRecord> {
+                self.require_membership(member, id).await?;
+                let invite = $crate::InviteId::new();
+                sqlx::query(
+                    "INSERT INTO invites (id, token_hash, circle_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(invite.as_uuid())
+                .bind(token_hash.as_slice())
+                .bind(id.as_uuid())
+                .bind(now.unix_seconds())
+                .bind(expires_at.unix_seconds())
+                .execute(&self.pool)
+                .await?;
+                Ok($crate::InviteRecord { id: invite, circle: id, expires_at, used: false, revoked: false })
+            }
+
+            async fn invites(&self, member: $crate::MemberId, id: $crate::CircleId) -> $crate::StoreResult<Vec<$crate::InviteRecord>> {
+                self.require_membership(member, id).await?;
+                let rows: Vec<(uuid::Uuid, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+                    "SELECT id, expires_at, used_at, revoked_at FROM invites WHERE circle_id = $1 ORDER BY created_at, id",
+                )
+                .bind(id.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(invite, expires_at, used_at, revoked_at)| $crate::InviteRecord {
+                        id: $crate::InviteId(invite),
+                        circle: id,
+                        expires_at: tend_core::Timestamp::from_unix_seconds(expires_at),
+                        used: used_at.is_some(),
+                        revoked: revoked_at.is_some(),
+                    })
+                    .collect())
+            }
+
+            async fn revoke_invite(
+                &self,
+                member: $crate::MemberId,
+                id: $crate::CircleId,
+                invite: $crate::InviteId,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                self.require_membership(member, id).await?;
+                let done = sqlx::query(
+                    "UPDATE invites SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND circle_id = $3",
+                )
+                .bind(now.unix_seconds())
+                .bind(invite.as_uuid())
+                .bind(id.as_uuid())
+                .execute(&self.pool)
+                .await?;
+                $crate::backend::one_row(done.rows_affected())
+            }
+
+            async fn usable_invite(
+                &self,
+                token_hash: &[u8; 32],
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<Option<(tend_core::circle::CircleName, Vec<$crate::Member>)>> {
+                let row: Option<(uuid::Uuid,)> = sqlx::query_as(
+                    "SELECT circle_id FROM invites WHERE token_hash = $1 AND used_at IS NULL \
+                     AND revoked_at IS NULL AND expires_at > $2",
+                )
+                .bind(token_hash.as_slice())
+                .bind(now.unix_seconds())
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some((circle,)) = row else {
+                    return Ok(None);
+                };
+                let circle = $crate::CircleId(circle);
+                let mut members = Vec::new();
+                for partner in self.member_ids(circle).await? {
+                    members.push($crate::Store::member(self, partner).await?);
+                }
+                Ok(Some((self.circle_name(circle).await?, members)))
+            }
+
+            async fn accept_invite(
+                &self,
+                member: $crate::MemberId,
+                token_hash: &[u8; 32],
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<Result<$crate::CircleId, $crate::JoinRefusal>> {
+                let row: Option<(uuid::Uuid, uuid::Uuid)> = sqlx::query_as(
+                    "SELECT id, circle_id FROM invites WHERE token_hash = $1 AND used_at IS NULL \
+                     AND revoked_at IS NULL AND expires_at > $2",
+                )
+                .bind(token_hash.as_slice())
+                .bind(now.unix_seconds())
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some((invite, circle)) = row else {
+                    return Ok(Err($crate::JoinRefusal::Unusable));
+                };
+                let circle = $crate::CircleId(circle);
+                if self.require_membership(member, circle).await.is_ok() {
+                    return Ok(Err($crate::JoinRefusal::AlreadyMember));
+                }
+                let ids = self.member_ids(circle).await?;
+                if ids.len() >= tend_core::circle::MAX_MEMBERS {
+                    return Ok(Err($crate::JoinRefusal::Full));
+                }
+                let sharing = self.default_sharing(member, circle).await?;
+                let mut tx = self.pool.begin().await?;
+                // Used up in the same transaction as the join: two people with one link cannot
+                // both get in.
+                let used = sqlx::query("UPDATE invites SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+                    .bind(now.unix_seconds())
+                    .bind(invite)
+                    .execute(&mut *tx)
+                    .await?;
+                if used.rows_affected() != 1 {
+                    return Ok(Err($crate::JoinRefusal::Unusable));
+                }
+                sqlx::query(
+                    "INSERT INTO circle_members (circle_id, member_id, joined_at, sharing_sealed) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(circle.as_uuid())
+                .bind(member.as_uuid())
+                .bind(now.unix_seconds())
+                .bind(&sharing)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Ok(circle))
             }
         }
     };

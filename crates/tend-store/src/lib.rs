@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use tend_core::circle::{CircleName, CircleSharing};
 use tend_core::{
     Boundary, CustomLabel, DisplayName, ItemKind, ProfileAnswers, Pronouns, Timestamp, Username,
 };
@@ -90,6 +91,54 @@ macro_rules! row_id {
 
 row_id!(CustomItemId, "a member's custom item");
 row_id!(BoundaryId, "a boundary entry");
+row_id!(CircleId, "a circle");
+row_id!(InviteId, "an invite link");
+
+/// A circle as its members list it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CircleSummary {
+    pub id: CircleId,
+    pub name: CircleName,
+    pub members: usize,
+}
+
+/// One member of a circle, as the circle's members see them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CircleMember {
+    pub member: Member,
+    pub locked: bool,
+    pub sharing: CircleSharing,
+    /// The digest of their answers at the circle's last reveal, if it revealed.
+    pub reveal_digest: Option<[u8; 32]>,
+}
+
+/// A circle, opened for one of its members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CircleRecord {
+    pub id: CircleId,
+    pub name: CircleName,
+    /// In the order they joined.
+    pub members: Vec<CircleMember>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InviteRecord {
+    pub id: InviteId,
+    pub circle: CircleId,
+    pub expires_at: Timestamp,
+    pub used: bool,
+    pub revoked: bool,
+}
+
+/// Why an invite link did not let someone join.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinRefusal {
+    /// Used, expired, revoked or never issued: the link does not work (the page does not say
+    /// which, beyond "used or expired").
+    Unusable,
+    AlreadyMember,
+    Full,
+}
 
 /// An item a member added for themselves.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -286,6 +335,68 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// `NotFound` unless the entry is the member's.
     async fn delete_boundary(&self, member: MemberId, id: BoundaryId) -> StoreResult<()>;
+
+    /// A digest of everything the member has answered (all variants, custom items), to tell
+    /// partners "changed since the last reveal" without telling them what.
+    async fn answers_digest(&self, member: MemberId) -> StoreResult<[u8; 32]>;
+
+    /// Makes a circle with `member` in it, and a key of its own.
+    async fn create_circle(
+        &self,
+        member: MemberId,
+        name: &CircleName,
+        now: Timestamp,
+    ) -> StoreResult<CircleSummary>;
+    /// The circles `member` is in, oldest first.
+    async fn circles(&self, member: MemberId) -> StoreResult<Vec<CircleSummary>>;
+    /// The circle, for one of its members; `NotFound` for anyone else.
+    async fn circle(&self, member: MemberId, id: CircleId) -> StoreResult<CircleRecord>;
+    /// `NotFound` unless `member` is in the circle.
+    async fn set_sharing(
+        &self,
+        member: MemberId,
+        id: CircleId,
+        sharing: &CircleSharing,
+    ) -> StoreResult<()>;
+    /// Locks the member's answers for the circle; when that makes everyone locked, the
+    /// circle reveals and everyone's answers digest is kept. True when it revealed now.
+    async fn lock(&self, member: MemberId, id: CircleId, now: Timestamp) -> StoreResult<bool>;
+    async fn unlock(&self, member: MemberId, id: CircleId) -> StoreResult<()>;
+    /// Leaves at once. A circle left with one member (or none) is closed: deleted, key first.
+    async fn leave(&self, member: MemberId, id: CircleId) -> StoreResult<()>;
+
+    /// `NotFound` unless `member` is in the circle.
+    async fn create_invite(
+        &self,
+        member: MemberId,
+        id: CircleId,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<InviteRecord>;
+    /// The circle's invites, for one of its members.
+    async fn invites(&self, member: MemberId, id: CircleId) -> StoreResult<Vec<InviteRecord>>;
+    async fn revoke_invite(
+        &self,
+        member: MemberId,
+        id: CircleId,
+        invite: InviteId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// The invite with this token and its circle's name and members (for the joiner to see
+    /// before confirming), if the link works at `now`.
+    async fn usable_invite(
+        &self,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<Option<(CircleName, Vec<Member>)>>;
+    /// Joins the circle of a usable invite, using it up.
+    async fn accept_invite(
+        &self,
+        member: MemberId,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<Result<CircleId, JoinRefusal>>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

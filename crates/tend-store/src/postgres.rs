@@ -39,5 +39,6 @@ impl PostgresStore {
 store_api!(
     PostgresStore,
     backend = Backend::Postgres,
-    member_keys = "keystore.member_keys"
+    member_keys = "keystore.member_keys",
+    circle_keys = "keystore.circle_keys"
 );

@@ -57,5 +57,6 @@ impl SqliteStore {
 store_api!(
     SqliteStore,
     backend = Backend::Sqlite,
-    member_keys = "member_keys"
+    member_keys = "member_keys",
+    circle_keys = "circle_keys"
 );

@@ -501,3 +501,237 @@ async fn boundaries_belong_to_their_member() {
     })
     .await;
 }
+
+fn circle_name(name: &str) -> tend_core::circle::CircleName {
+    tend_core::circle::CircleName::parse(name).unwrap()
+}
+
+#[tokio::test]
+async fn a_circle_is_seen_by_its_members_only() {
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let alex = store
+            .create_member(new_member("alex"), at(1))
+            .await
+            .unwrap();
+        let circle = store
+            .create_circle(sam.id, &circle_name("Us"), at(2))
+            .await
+            .unwrap();
+        assert_eq!(store.circles(sam.id).await.unwrap(), vec![circle.clone()]);
+        assert!(store.circles(alex.id).await.unwrap().is_empty());
+        let record = store.circle(sam.id, circle.id).await.unwrap();
+        assert_eq!(record.name.as_str(), "Us");
+        assert_eq!(record.members.len(), 1);
+        assert!(!record.members[0].locked);
+        for result in [
+            store.circle(alex.id, circle.id).await.map(|_| ()),
+            store
+                .set_sharing(alex.id, circle.id, &Default::default())
+                .await,
+            store.lock(alex.id, circle.id, at(3)).await.map(|_| ()),
+            store.unlock(alex.id, circle.id).await,
+            store.leave(alex.id, circle.id).await,
+            store.invites(alex.id, circle.id).await.map(|_| ()),
+            store
+                .create_invite(alex.id, circle.id, &[1; 32], at(3), at(9))
+                .await
+                .map(|_| ()),
+        ] {
+            assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_invite_works_once_until_it_expires_or_is_revoked() {
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let alex = store
+            .create_member(new_member("alex"), at(1))
+            .await
+            .unwrap();
+        let kim = store.create_member(new_member("kim"), at(1)).await.unwrap();
+        let circle = store
+            .create_circle(sam.id, &circle_name("Us"), at(2))
+            .await
+            .unwrap();
+        store
+            .create_invite(sam.id, circle.id, &[1; 32], at(2), at(100))
+            .await
+            .unwrap();
+        let (name, members) = store.usable_invite(&[1; 32], at(3)).await.unwrap().unwrap();
+        assert_eq!((name.as_str(), members.len()), ("Us", 1));
+        assert!(
+            store
+                .usable_invite(&[1; 32], at(100))
+                .await
+                .unwrap()
+                .is_none(),
+            "expired"
+        );
+        assert_eq!(
+            store.accept_invite(sam.id, &[1; 32], at(3)).await.unwrap(),
+            Err(tend_store::JoinRefusal::AlreadyMember)
+        );
+        assert_eq!(
+            store.accept_invite(alex.id, &[1; 32], at(3)).await.unwrap(),
+            Ok(circle.id)
+        );
+        assert_eq!(
+            store.accept_invite(kim.id, &[1; 32], at(4)).await.unwrap(),
+            Err(tend_store::JoinRefusal::Unusable),
+            "single use"
+        );
+        let revoked = store
+            .create_invite(alex.id, circle.id, &[2; 32], at(4), at(100))
+            .await
+            .unwrap();
+        store
+            .revoke_invite(sam.id, circle.id, revoked.id, at(5))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.accept_invite(kim.id, &[2; 32], at(6)).await.unwrap(),
+            Err(tend_store::JoinRefusal::Unusable)
+        );
+        store
+            .create_invite(alex.id, circle.id, &[3; 32], at(4), at(10))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.accept_invite(kim.id, &[3; 32], at(10)).await.unwrap(),
+            Err(tend_store::JoinRefusal::Unusable),
+            "expired"
+        );
+        let invites = store.invites(sam.id, circle.id).await.unwrap();
+        assert_eq!(
+            invites
+                .iter()
+                .map(|i| (i.used, i.revoked))
+                .collect::<Vec<_>>(),
+            [(true, false), (false, true), (false, false)]
+        );
+        assert_eq!(
+            store
+                .circle(alex.id, circle.id)
+                .await
+                .unwrap()
+                .members
+                .len(),
+            2
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_circle_holds_at_most_eight() {
+    on_each_backend(|store, _| async move {
+        let first = store
+            .create_member(new_member("member0"), at(1))
+            .await
+            .unwrap();
+        let circle = store
+            .create_circle(first.id, &circle_name("Many"), at(1))
+            .await
+            .unwrap();
+        for i in 1..=8u8 {
+            let member = store
+                .create_member(new_member(&format!("member{i}")), at(1))
+                .await
+                .unwrap();
+            store
+                .create_invite(first.id, circle.id, &[i; 32], at(1), at(100))
+                .await
+                .unwrap();
+            let joined = store
+                .accept_invite(member.id, &[i; 32], at(2))
+                .await
+                .unwrap();
+            if i < 8 {
+                assert_eq!(joined, Ok(circle.id));
+            } else {
+                assert_eq!(joined, Err(tend_store::JoinRefusal::Full));
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn locking_reveals_when_everyone_has_locked_and_leaving_closes_a_circle_of_one() {
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let alex = store
+            .create_member(new_member("alex"), at(1))
+            .await
+            .unwrap();
+        let circle = store
+            .create_circle(sam.id, &circle_name("Us"), at(2))
+            .await
+            .unwrap();
+        store
+            .create_invite(sam.id, circle.id, &[1; 32], at(2), at(100))
+            .await
+            .unwrap();
+        store
+            .accept_invite(alex.id, &[1; 32], at(3))
+            .await
+            .unwrap()
+            .unwrap();
+
+        let mut sharing = tend_core::circle::CircleSharing::default();
+        sharing.set(
+            tend_core::circle::Section::Answers,
+            tend_core::reveal::Share::Everything,
+        );
+        store
+            .set_sharing(alex.id, circle.id, &sharing)
+            .await
+            .unwrap();
+
+        assert!(!store.lock(sam.id, circle.id, at(4)).await.unwrap());
+        assert!(
+            !store.lock(sam.id, circle.id, at(4)).await.unwrap(),
+            "locking twice changes nothing"
+        );
+        assert!(
+            store.lock(alex.id, circle.id, at(5)).await.unwrap(),
+            "the last lock reveals"
+        );
+        let record = store.circle(sam.id, circle.id).await.unwrap();
+        assert!(record.members.iter().all(|m| m.locked));
+        assert_eq!(record.members[1].sharing, sharing);
+        let digest = record.members[0].reveal_digest.unwrap();
+        assert_eq!(digest, store.answers_digest(sam.id).await.unwrap());
+        store
+            .update_profile(
+                sam.id,
+                &|p| p.set(tend_core::Variant::AfterSex, "cuddling", loved()),
+                at(6),
+            )
+            .await
+            .unwrap();
+        assert_ne!(
+            digest,
+            store.answers_digest(sam.id).await.unwrap(),
+            "a change shows"
+        );
+
+        store.unlock(alex.id, circle.id).await.unwrap();
+        assert!(!store.circle(sam.id, circle.id).await.unwrap().members[1].locked);
+
+        store.leave(alex.id, circle.id).await.unwrap();
+        assert!(matches!(
+            store.circle(alex.id, circle.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            store.circles(sam.id).await.unwrap().is_empty(),
+            "a circle left with one member is closed"
+        );
+    })
+    .await;
+}

@@ -1,0 +1,173 @@
+//! Circles: 2–8 members who share aftercare with each other. Joining is by a single-use,
+//! expiring invite; leaving is instant; nobody owns a circle.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Rule;
+use crate::boundaries::BoundaryKind;
+use crate::profile::{TextError, parse_text};
+use crate::reveal::{Share, Sharing};
+
+/// Most members a circle may have.
+pub const MAX_MEMBERS: usize = 8;
+
+/// How long an invite link works unless revoked or used.
+pub const INVITE_LIFETIME: Duration = Duration::from_secs(72 * 60 * 60);
+
+/// A circle's name, seen by its members only: 1–60 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CircleName(String);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CircleNameError {
+    #[error("a circle needs a name")]
+    Empty,
+    #[error("a circle's name has at most 60 characters")]
+    TooLong,
+    #[error("this name contains characters that cannot be shown")]
+    Control,
+}
+
+impl Rule for CircleNameError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "circle-name-empty",
+            Self::TooLong => "circle-name-too-long",
+            Self::Control => "text-control-characters",
+        }
+    }
+}
+
+impl CircleName {
+    pub const MAX_CHARS: usize = 60;
+
+    pub fn parse(raw: &str) -> Result<Self, CircleNameError> {
+        match parse_text(raw, Self::MAX_CHARS) {
+            Ok(Some(text)) if !text.contains('\n') => Ok(Self(text)),
+            Ok(Some(_)) | Err(TextError::Control) => Err(CircleNameError::Control),
+            Ok(None) | Err(TextError::Empty) => Err(CircleNameError::Empty),
+            Err(TextError::TooLong) => Err(CircleNameError::TooLong),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A section a member can share with a circle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Section {
+    Answers,
+    CustomItems,
+    Boundary(BoundaryKind),
+}
+
+impl Section {
+    pub fn all() -> impl Iterator<Item = Section> {
+        [Self::Answers, Self::CustomItems]
+            .into_iter()
+            .chain(BoundaryKind::ALL.into_iter().map(Self::Boundary))
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "answers" => Some(Self::Answers),
+            "custom-items" => Some(Self::CustomItems),
+            other => BoundaryKind::parse(other).map(Self::Boundary),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Answers => "answers",
+            Self::CustomItems => "custom-items",
+            Self::Boundary(kind) => kind.as_str(),
+        }
+    }
+
+    /// Answers are matched under the reveal rules by default; boundaries and custom items
+    /// stay private until the member chooses to share them.
+    pub fn default_share(self) -> Share {
+        match self {
+            Self::Answers => Share::Matches,
+            Self::CustomItems | Self::Boundary(_) => Share::Nothing,
+        }
+    }
+}
+
+/// What one member shares with one circle, section by section.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CircleSharing {
+    /// Section name → share; a section not named has its default.
+    #[serde(default)]
+    sections: BTreeMap<String, String>,
+}
+
+impl CircleSharing {
+    pub fn get(&self, section: Section) -> Share {
+        self.sections
+            .get(section.as_str())
+            .and_then(|value| Share::parse(value))
+            .unwrap_or(section.default_share())
+    }
+
+    pub fn set(&mut self, section: Section, share: Share) {
+        self.sections
+            .insert(section.as_str().to_owned(), share.as_str().to_owned());
+    }
+
+    /// The choices the reveal rules take.
+    pub fn for_reveal(&self) -> Sharing {
+        Sharing {
+            answers: self.get(Section::Answers),
+            custom_items: self.get(Section::CustomItems),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn circle_names_are_short_single_lines() {
+        assert_eq!(
+            CircleName::parse("  Us three ").unwrap().as_str(),
+            "Us three"
+        );
+        assert_eq!(CircleName::parse(" "), Err(CircleNameError::Empty));
+        assert_eq!(
+            CircleName::parse(&"x".repeat(61)),
+            Err(CircleNameError::TooLong)
+        );
+        assert_eq!(CircleName::parse("a\nb"), Err(CircleNameError::Control));
+    }
+
+    #[test]
+    fn sharing_defaults_to_matches_for_answers_and_private_for_the_rest() {
+        let mut sharing = CircleSharing::default();
+        assert_eq!(sharing.get(Section::Answers), Share::Matches);
+        assert_eq!(sharing.get(Section::CustomItems), Share::Nothing);
+        assert_eq!(
+            sharing.get(Section::Boundary(BoundaryKind::HardLimit)),
+            Share::Nothing
+        );
+        sharing.set(
+            Section::Boundary(BoundaryKind::HardLimit),
+            Share::Everything,
+        );
+        assert_eq!(
+            sharing.get(Section::Boundary(BoundaryKind::HardLimit)),
+            Share::Everything
+        );
+        for section in Section::all() {
+            assert_eq!(Section::parse(section.as_str()), Some(section));
+        }
+        assert_eq!(Section::parse("secrets"), None);
+    }
+}
