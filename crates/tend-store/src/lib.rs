@@ -28,7 +28,7 @@ pub use seal::MasterKey;
 pub use sqlite::SqliteStore;
 
 /// A member's id: a random UUIDv7, never sequential, safe to show in URLs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MemberId(Uuid);
 
 impl MemberId {

@@ -55,6 +55,8 @@ pub fn rule_message(rule: &dyn Rule) -> &'static str {
         "boundary-condition-not-allowed" => msg("rule-boundary-condition-not-allowed"),
         "boundary-stress-response" => msg("rule-boundary-stress-response"),
         "boundary-yes-or-no" => msg("rule-boundary-yes-or-no"),
+        "circle-name-empty" => msg("rule-circle-name-empty"),
+        "circle-name-too-long" => msg("rule-circle-name-too-long"),
         _ => msg("rule-unknown"),
     }
 }

@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::state::AppState;
 
+mod circles;
 mod profile;
 
 pub fn routes() -> Router<AppState> {
@@ -46,6 +47,33 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/profile/boundaries/{id}",
             put(profile::boundary_put).delete(profile::boundary_delete),
         )
+        .route(
+            "/api/v1/circles",
+            get(circles::circles_get).post(circles::circles_post),
+        )
+        .route("/api/v1/circles/{id}", get(circles::circle_get))
+        .route("/api/v1/circles/{id}/invites", post(circles::invites_post))
+        .route(
+            "/api/v1/circles/{id}/invites/{invite}",
+            delete(circles::invite_delete),
+        )
+        .route(
+            "/api/v1/invites/{token}/accept",
+            post(circles::invite_accept_post),
+        )
+        .route(
+            "/api/v1/circles/{id}/members/me",
+            delete(circles::leave_delete),
+        )
+        .route("/api/v1/circles/{id}/sharing", put(circles::sharing_put))
+        .route(
+            "/api/v1/circles/{id}/lock",
+            post(circles::lock_post).delete(circles::lock_delete),
+        )
+        .route(
+            "/api/v1/circles/{id}/common-ground",
+            get(circles::common_ground_get),
+        )
 }
 
 #[derive(OpenApi)]
@@ -58,6 +86,10 @@ pub fn routes() -> Router<AppState> {
         profile::custom_item_put, profile::custom_item_delete,
         profile::boundaries_post, profile::boundaries_get, profile::boundary_put,
         profile::boundary_delete,
+        circles::circles_post, circles::circles_get, circles::circle_get, circles::invites_post,
+        circles::invite_delete, circles::invite_accept_post, circles::leave_delete,
+        circles::sharing_put, circles::lock_post, circles::lock_delete,
+        circles::common_ground_get,
     ),
     components(schemas(SignUpBody, SignedUp, SignInBody, TokenBody, MeBody, Problem, ProblemField)),
     modifiers(&BearerAuth)
@@ -128,6 +160,10 @@ pub enum ApiError {
     /// (body field, message id) pairs.
     Invalid(Vec<(String, &'static str)>),
     BadBody(String),
+    /// The thing is used up or withdrawn (an invite link): message id.
+    Gone(&'static str),
+    /// It cannot be done in this state: message id.
+    Conflict(&'static str),
     RateLimited,
     Internal,
 }
@@ -189,6 +225,8 @@ impl IntoResponse for ApiError {
                 Some(i18n.t("error-not-found-body")),
                 Vec::new(),
             ),
+            Self::Gone(id) => problem(StatusCode::GONE, Some(i18n.t(id)), Vec::new()),
+            Self::Conflict(id) => problem(StatusCode::CONFLICT, Some(i18n.t(id)), Vec::new()),
             Self::BadBody(detail) => problem(StatusCode::BAD_REQUEST, Some(detail), Vec::new()),
             Self::RateLimited => problem(
                 StatusCode::TOO_MANY_REQUESTS,

@@ -8,6 +8,7 @@ mod accounts;
 mod api;
 mod assets;
 mod auth;
+mod circles;
 mod clock;
 mod config;
 mod error;

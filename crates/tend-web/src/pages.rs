@@ -2,6 +2,7 @@
 
 mod account;
 mod boundaries;
+mod circles;
 mod home;
 mod info;
 mod profile;
@@ -78,6 +79,28 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/profile/boundaries/{id}/delete",
             post(boundaries::boundary_delete_post),
+        )
+        .route(
+            "/circles",
+            get(circles::circles_get).post(circles::circles_post),
+        )
+        .route("/circles/{id}", get(circles::circle_get))
+        .route("/circles/{id}/sharing", post(circles::sharing_post))
+        .route("/circles/{id}/lock", post(circles::lock_post))
+        .route("/circles/{id}/unlock", post(circles::unlock_post))
+        .route("/circles/{id}/leave", post(circles::leave_post))
+        .route("/circles/{id}/invites", post(circles::invites_post))
+        .route(
+            "/circles/{id}/invites/{invite}/revoke",
+            post(circles::invite_revoke_post),
+        )
+        .route(
+            "/circles/{id}/common-ground",
+            get(circles::common_ground_get),
+        )
+        .route(
+            "/invites/{token}",
+            get(circles::join_get).post(circles::join_post),
         )
         .route("/support", get(info::support_get))
         .route("/privacy", get(info::privacy_get))

@@ -11,6 +11,7 @@
 mod accounts;
 mod api;
 mod browser;
+mod circles;
 mod helpers;
 mod profile;
 mod profile_api;

@@ -18,6 +18,23 @@ const PAGES: &[&str] = &[
     "/no-such-page",
 ];
 
+/// Pages of a signed-in member.
+const MEMBER_PAGES: &[&str] = &[
+    "/",
+    "/account",
+    "/support",
+    "/privacy",
+    "/no-such-page",
+    "/profile",
+    "/profile/answers/after-sex/closeness",
+    "/profile/answers/after-sex/your-own",
+    "/profile/language/after-sex",
+    "/profile/custom-items",
+    "/profile/boundaries",
+    "/circles",
+    "/invites/not-a-token",
+];
+
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     for app in TestApp::each_backend().await {
@@ -34,6 +51,9 @@ async fn every_response_carries_the_security_headers() {
             "/profile/language/after-sex",
             "/profile/custom-items",
             "/profile/boundaries",
+            "/circles",
+            "/invites/not-a-token",
+            "/api/v1/circles",
         ]);
         for path in paths {
             let response = app.get(path).await;
@@ -132,10 +152,7 @@ async fn every_page_starts_with_quick_exit_and_links_to_support_and_privacy() {
             .iter()
             .filter(|path| !["/exit", "/account"].contains(path))
             .map(|path| (&visitor, *path))
-            .chain(
-                ["/", "/account", "/support", "/privacy", "/no-such-page"]
-                    .map(|path| (&app.client, path)),
-            );
+            .chain(MEMBER_PAGES.iter().map(|path| (&app.client, *path)));
         for (browser, path) in visits {
             let page = app.get_with(browser, path).await.text().await.unwrap();
             let body = page

@@ -1,0 +1,101 @@
+## Tend — circles: sharing with partners, under the reveal rules.
+
+nav-circles = Circles
+home-circles-link = Your circles
+
+invite-unusable = This invite link has been used, has expired, or was withdrawn. Please ask for a new one.
+invite-already-member = You are already in this circle.
+invite-full = This circle already has 8 members, the most a circle can have.
+sharing-section-invalid = There is no such section. Sections are answers, custom-items and the kinds of boundary.
+sharing-share-invalid = Please choose nothing, matches or everything.
+rule-circle-name-empty = Please give your circle a name.
+rule-circle-name-too-long = Please keep the name to 60 characters or fewer.
+
+circles-title = Your circles
+circles-intro = A circle is you and the partners you share aftercare with: a couple, a throuple, a polycule, play partners. Each partner sees only what you choose to share, and only where it meets their own answers.
+circles-none = You are not in a circle yet.
+circles-new = Start a circle
+circles-name = Name
+circles-name-hint = Only the circle's members see it.
+circles-create = Start circle
+circles-member-count = { $count ->
+    [one] 1 member
+   *[other] { $count } members
+}
+circle-members = Members
+circle-you = (you)
+circle-locked = ready
+circle-not-locked = still choosing
+circle-common-ground = See common ground
+circle-notice-locked = Your answers are locked for this circle.
+circle-notice-shared = Your sharing choices are saved.
+circle-lock-heading = Ready to share?
+circle-lock-explain = When you lock, your answers count for this circle. Nothing of anyone's is shown until everyone has locked.
+circle-yes-rate-warning = Partners will see how often you said "glad to" or "if you'd like", so that saying yes to everything cannot be used to learn someone's needs.
+circle-locked-explain = Your answers are locked. You can still change them; partners will see that something changed, not what.
+circle-waiting-others = Waiting for the others to lock.
+circle-lock = Lock my answers
+circle-unlock = Unlock
+circle-sharing-heading = What you share
+circle-sharing-explain = "Matches only" shows a partner your needs only where they offer to meet them. You can change this at any time; it takes effect at once.
+circle-sharing-save = Save sharing
+sharing-answers = Your answers
+sharing-custom-items = Your own items
+sharing-nothing = Nothing
+sharing-matches = Matches only
+sharing-everything = Everything, notes included
+sharing-private = Keep private
+sharing-share = Share with this circle
+circle-invite-heading = Invite a partner
+circle-invite-explain = An invite link works once and expires after 72 hours. Send it privately.
+circle-invite-create = Make an invite link
+circle-invite-revoke = Withdraw
+invite-state-active = An invite link is waiting to be used.
+invite-state-used = An invite link was used.
+invite-state-revoked = An invite link was withdrawn.
+invite-state-expired = An invite link expired.
+circle-leave-heading = Leave this circle
+circle-leave-explain = You can leave at any time, without a reason. Nobody is notified; what you shared is hidden at once.
+circle-leave = Leave circle
+invite-created-title = Your invite link
+invite-created-explain = Send this link to one partner. It works once, for { $hours } hours.
+invite-created-safe = It is shown only now. If it goes astray, withdraw it on the circle's page.
+invite-back = Back to the circle
+join-title = Join a circle
+join-sign-in-first = Please sign in or create an account, then open this link again.
+join-circle = You have been invited to join "{ $name }".
+join-members = Who is in it
+join-explain = Joining shares nothing yet: you choose what to share, and nothing is shown until everyone has locked.
+join-confirm = Join this circle
+
+ground-title = Common ground
+ground-waiting = { $count ->
+    [one] Waiting for 1 member to lock their answers.
+   *[other] Waiting for { $count } members to lock their answers.
+}
+ground-not-yet = Common ground appears when everyone in the circle has locked.
+ground-intro = Here is where your answers meet. Only what the circle's sharing allows is shown, and each of you sees only your own side of it.
+ground-boundaries = Boundaries your partners share
+ground-offers = What your partners offer you
+ground-offers-line = { $name } is glad to offer:
+ground-needs = What you could give
+ground-would-love = would love
+ground-would-like = would like
+ground-matrix = Who can give whom what
+ground-matrix-item = Item
+ground-matrix-to-you = ← offers you
+ground-matrix-from-you = → you can give
+ground-matrix-both = ↔ both ways
+ground-matrix-none = —
+ground-talk = Worth talking about
+ground-favourites = Shared favorites
+ground-differences = Differences worth a conversation
+ground-tension-talk-quiet = talking and quiet
+ground-tension-closeness-space = closeness and space
+ground-tension-together-alone = together and alone
+ground-yes-rates = How often partners said yes
+ground-yes-rates-explain = The share of things to give that a partner said "glad to" or "if you'd like" to.
+ground-yes-rate = { $name } said yes to { $percent }% of things to give.
+ground-changed = { $name } has changed some answers since common ground was last revealed.
+ground-everything = Everything { $name } shares
+ground-none = Nothing here yet.

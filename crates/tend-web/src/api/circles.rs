@@ -1,0 +1,450 @@
+//! Circles through the JSON API: the same rules as the pages. Anyone who is not a member of a
+//! circle gets 404 for it, never 403, so a circle's existence does not leak.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tend_core::circle::{CircleName, INVITE_LIFETIME, Section};
+use tend_core::profile::Variant;
+use tend_core::reveal::{Fact, Share};
+use tend_store::{CircleId, CircleRecord, InviteId, JoinRefusal, MemberId, StoreError};
+use utoipa::ToSchema;
+
+use super::{ApiError, ApiJson};
+use crate::accounts::rule_message;
+use crate::auth::{self, ApiMember};
+use crate::circles;
+use crate::clock;
+use crate::i18n::msg;
+use crate::state::AppState;
+
+fn circle_id(id: &str) -> Result<CircleId, ApiError> {
+    CircleId::parse(id).ok_or(ApiError::NotFound)
+}
+
+fn not_found(error: StoreError) -> ApiError {
+    match error {
+        StoreError::NotFound => ApiError::NotFound,
+        other => other.into(),
+    }
+}
+
+async fn own_circle(
+    state: &AppState,
+    member: MemberId,
+    id: &str,
+) -> Result<CircleRecord, ApiError> {
+    state
+        .store
+        .circle(member, circle_id(id)?)
+        .await
+        .map_err(not_found)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewCircleBody {
+    /// 1–60 characters, seen by the circle's members only.
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CircleSummaryBody {
+    id: String,
+    name: String,
+    members: usize,
+}
+
+/// Makes a circle with you in it.
+#[utoipa::path(post, path = "/api/v1/circles", request_body = NewCircleBody, security(("bearer" = [])),
+    responses((status = 201, body = CircleSummaryBody), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn circles_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    ApiJson(body): ApiJson<NewCircleBody>,
+) -> Result<Response, ApiError> {
+    let name = CircleName::parse(&body.name)
+        .map_err(|e| ApiError::Invalid(vec![("name".into(), rule_message(&e))]))?;
+    let circle = state
+        .store
+        .create_circle(api.member.id, &name, clock::now())
+        .await?;
+    let body = CircleSummaryBody {
+        id: circle.id.to_string(),
+        name: circle.name.as_str().to_owned(),
+        members: circle.members,
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Your circles.
+#[utoipa::path(get, path = "/api/v1/circles", security(("bearer" = [])), responses((status = 200, body = Vec<CircleSummaryBody>)))]
+pub async fn circles_get(
+    State(state): State<AppState>,
+    api: ApiMember,
+) -> Result<Json<Vec<CircleSummaryBody>>, ApiError> {
+    let circles = state.store.circles(api.member.id).await?;
+    Ok(Json(
+        circles
+            .into_iter()
+            .map(|c| CircleSummaryBody {
+                id: c.id.to_string(),
+                name: c.name.as_str().to_owned(),
+                members: c.members,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CircleMemberBody {
+    id: String,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pronouns: Option<String>,
+    locked: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CircleBody {
+    id: String,
+    name: String,
+    members: Vec<CircleMemberBody>,
+    /// True when every member has locked.
+    revealed: bool,
+    /// What you share with this circle, section by section.
+    sharing: std::collections::BTreeMap<String, String>,
+}
+
+fn sharing_map(
+    sharing: &tend_core::circle::CircleSharing,
+) -> std::collections::BTreeMap<String, String> {
+    Section::all()
+        .map(|s| (s.as_str().to_owned(), sharing.get(s).as_str().to_owned()))
+        .collect()
+}
+
+fn circle_body(circle: &CircleRecord, viewer: MemberId) -> CircleBody {
+    let mine = circle.members.iter().find(|m| m.member.id == viewer);
+    CircleBody {
+        id: circle.id.to_string(),
+        name: circle.name.as_str().to_owned(),
+        revealed: circle.members.iter().all(|m| m.locked),
+        members: circle
+            .members
+            .iter()
+            .map(|m| CircleMemberBody {
+                id: m.member.id.to_string(),
+                name: m.member.name().to_owned(),
+                pronouns: m.member.pronouns.clone(),
+                locked: m.locked,
+            })
+            .collect(),
+        sharing: mine.map(|m| sharing_map(&m.sharing)).unwrap_or_default(),
+    }
+}
+
+/// A circle you are in: its members and who has locked.
+#[utoipa::path(get, path = "/api/v1/circles/{id}", security(("bearer" = [])),
+    responses((status = 200, body = CircleBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn circle_get(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Json<CircleBody>, ApiError> {
+    let circle = own_circle(&state, api.member.id, &id).await?;
+    Ok(Json(circle_body(&circle, api.member.id)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InviteBody {
+    id: String,
+    /// Shown once: only its hash is kept.
+    token: String,
+    /// The link to send, relative to this instance unless its public URL is set.
+    url: String,
+    #[serde(rename = "expires-at")]
+    expires_at: i64,
+}
+
+/// A single-use invite link, valid for 72 hours.
+#[utoipa::path(post, path = "/api/v1/circles/{id}/invites", security(("bearer" = [])),
+    responses((status = 201, body = InviteBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn invites_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = circle_id(&id)?;
+    let token = auth::random_secret()?;
+    let now = clock::now();
+    let invite = state
+        .store
+        .create_invite(
+            api.member.id,
+            id,
+            &auth::secret_hash(&token),
+            now,
+            now.after(INVITE_LIFETIME),
+        )
+        .await
+        .map_err(not_found)?;
+    let base = state.config.public_url.clone().unwrap_or_default();
+    let body = InviteBody {
+        id: invite.id.to_string(),
+        url: format!("{}/invites/{token}", base.trim_end_matches('/')),
+        token,
+        expires_at: invite.expires_at.unix_seconds(),
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Withdraws an invite link.
+#[utoipa::path(delete, path = "/api/v1/circles/{id}/invites/{invite}", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn invite_delete(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path((id, invite)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let id = circle_id(&id)?;
+    let invite = InviteId::parse(&invite).ok_or(ApiError::NotFound)?;
+    state
+        .store
+        .revoke_invite(api.member.id, id, invite, clock::now())
+        .await
+        .map_err(not_found)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct JoinedBody {
+    circle: String,
+}
+
+/// Joins the circle of an invite link, using it up.
+#[utoipa::path(post, path = "/api/v1/invites/{token}/accept", security(("bearer" = [])),
+    responses((status = 200, body = JoinedBody), (status = 409, body = super::Problem, content_type = "application/problem+json"), (status = 410, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn invite_accept_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(token): Path<String>,
+) -> Result<Json<JoinedBody>, ApiError> {
+    let joined = state
+        .store
+        .accept_invite(api.member.id, &auth::secret_hash(&token), clock::now())
+        .await?;
+    match joined {
+        Ok(circle) => Ok(Json(JoinedBody {
+            circle: circle.to_string(),
+        })),
+        Err(JoinRefusal::Unusable) => Err(ApiError::Gone(msg("invite-unusable"))),
+        Err(JoinRefusal::AlreadyMember) => Err(ApiError::Conflict(msg("invite-already-member"))),
+        Err(JoinRefusal::Full) => Err(ApiError::Conflict(msg("invite-full"))),
+    }
+}
+
+/// Leaves the circle at once. Nobody is told; the circle simply shows one member fewer.
+#[utoipa::path(delete, path = "/api/v1/circles/{id}/members/me", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn leave_delete(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .leave(api.member.id, circle_id(&id)?)
+        .await
+        .map_err(not_found)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Changes what you share with the circle: `{ "answers": "everything", "trigger": "nothing" }`.
+/// Sections not named keep their choice.
+#[utoipa::path(put, path = "/api/v1/circles/{id}/sharing", request_body = std::collections::BTreeMap<String, String>, security(("bearer" = [])),
+    responses((status = 200, body = CircleBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn sharing_put(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<std::collections::BTreeMap<String, String>>,
+) -> Result<Json<CircleBody>, ApiError> {
+    let me = api.member.id;
+    let circle = own_circle(&state, me, &id).await?;
+    let mut sharing = circle
+        .members
+        .iter()
+        .find(|m| m.member.id == me)
+        .map(|m| m.sharing.clone())
+        .unwrap_or_default();
+    let mut problems = Vec::new();
+    for (section, share) in &body {
+        match (Section::parse(section), Share::parse(share)) {
+            (Some(section), Some(share)) => sharing.set(section, share),
+            (None, _) => problems.push((section.clone(), msg("sharing-section-invalid"))),
+            (_, None) => problems.push((section.clone(), msg("sharing-share-invalid"))),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::Invalid(problems));
+    }
+    state
+        .store
+        .set_sharing(me, circle.id, &sharing)
+        .await
+        .map_err(not_found)?;
+    let circle = own_circle(&state, me, &id).await?;
+    Ok(Json(circle_body(&circle, me)))
+}
+
+/// Locks your answers for the circle. Nothing is revealed until every member has locked.
+#[utoipa::path(post, path = "/api/v1/circles/{id}/lock", security(("bearer" = [])),
+    responses((status = 200, body = CircleBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn lock_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Json<CircleBody>, ApiError> {
+    let me = api.member.id;
+    state
+        .store
+        .lock(me, circle_id(&id)?, clock::now())
+        .await
+        .map_err(not_found)?;
+    Ok(Json(circle_body(&own_circle(&state, me, &id).await?, me)))
+}
+
+/// Unlocks your answers (to edit before the next reveal).
+#[utoipa::path(delete, path = "/api/v1/circles/{id}/lock", security(("bearer" = [])),
+    responses((status = 200, body = CircleBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn lock_delete(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Json<CircleBody>, ApiError> {
+    let me = api.member.id;
+    state
+        .store
+        .unlock(me, circle_id(&id)?)
+        .await
+        .map_err(not_found)?;
+    Ok(Json(circle_body(&own_circle(&state, me, &id).await?, me)))
+}
+
+#[derive(Deserialize)]
+pub struct VariantQuery {
+    variant: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommonGroundBody {
+    revealed: bool,
+    #[serde(rename = "waiting-for")]
+    waiting_for: usize,
+    /// Each fact the reveal rules let you see, e.g. `{ "type": "offers", "partner": …,
+    /// "item": "cuddling" }`. Types: own, offers, needs, talk-about, favourite, difference,
+    /// yes-rate, changed, answer, custom-item. Absent before the reveal, but for your own.
+    #[schema(value_type = Vec<Object>)]
+    facts: Vec<serde_json::Value>,
+    /// Partners' boundaries they share with this circle, limits first.
+    #[schema(value_type = Vec<Object>)]
+    boundaries: Vec<serde_json::Value>,
+}
+
+fn answer_json(answer: &tend_core::Answer) -> serde_json::Value {
+    serde_json::to_value(answer).unwrap_or_default()
+}
+
+fn fact_json(fact: &Fact<MemberId>) -> serde_json::Value {
+    use serde_json::json;
+    match fact {
+        Fact::Own { item, answer } => {
+            json!({"type": "own", "item": item, "answer": answer_json(answer)})
+        }
+        Fact::Offers { partner, item } => {
+            json!({"type": "offers", "partner": partner.to_string(), "item": item})
+        }
+        Fact::Needs {
+            partner,
+            item,
+            rating,
+        } => {
+            json!({"type": "needs", "partner": partner.to_string(), "item": item, "rating": rating.as_str()})
+        }
+        Fact::TalkAbout { partner, item } => {
+            json!({"type": "talk-about", "partner": partner.to_string(), "item": item})
+        }
+        Fact::Favourite { item, with } => {
+            json!({"type": "favourite", "item": item, "with": with.iter().map(ToString::to_string).collect::<Vec<_>>()})
+        }
+        Fact::Difference { partner, tension } => {
+            json!({"type": "difference", "partner": partner.to_string(), "tension": tension.as_str()})
+        }
+        Fact::YesRate { partner, percent } => {
+            json!({"type": "yes-rate", "partner": partner.to_string(), "percent": percent})
+        }
+        Fact::Changed { partner } => json!({"type": "changed", "partner": partner.to_string()}),
+        Fact::Answer {
+            partner,
+            item,
+            answer,
+        } => {
+            json!({"type": "answer", "partner": partner.to_string(), "item": item, "answer": answer_json(answer)})
+        }
+        Fact::CustomItem {
+            partner,
+            item,
+            answer,
+        } => {
+            json!({"type": "custom-item", "partner": partner.to_string(), "item": item.key, "label": item.label, "kind": item.kind.as_str(), "answer": answer.as_ref().map(answer_json)})
+        }
+    }
+}
+
+/// What you may see of your partners' answers, by the reveal rules.
+#[utoipa::path(get, path = "/api/v1/circles/{id}/common-ground", security(("bearer" = [])),
+    params(("variant" = Option<String>, Query, description = "after-sex (default), after-intense-scene or after-hard-scene")),
+    responses((status = 200, body = CommonGroundBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn common_ground_get(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+    Query(query): Query<VariantQuery>,
+) -> Result<Response, ApiError> {
+    let me = api.member.id;
+    let circle = own_circle(&state, me, &id).await?;
+    let variant = match query.variant.as_deref() {
+        None => Variant::AfterSex,
+        Some(value) => Variant::parse(value).ok_or_else(|| {
+            ApiError::Invalid(vec![("variant".into(), msg("profile-variant-invalid"))])
+        })?,
+    };
+    let view = circles::view(&state, me, &circle, variant).await?;
+    let boundaries = if view.revealed {
+        circles::shared_boundaries(&state, me, &circle)
+            .await?
+            .into_iter()
+            .flat_map(|(partner, records)| {
+                records.into_iter().map(move |r| {
+                    serde_json::json!({
+                        "partner": partner.to_string(),
+                        "kind": r.boundary.kind.as_str(),
+                        "text": r.boundary.text,
+                        "condition": r.boundary.condition,
+                    })
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let body = CommonGroundBody {
+        revealed: view.revealed,
+        waiting_for: view.waiting_for,
+        facts: view.facts.iter().map(fact_json).collect(),
+        boundaries,
+    };
+    Ok(Json(body).into_response())
+}

@@ -1,0 +1,772 @@
+//! Circles in the browser: make one, invite partners, join, choose what to share, lock, see
+//! common ground, leave. Anyone outside a circle gets 404 for all of it.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use tend_core::boundaries::BoundaryKind;
+use tend_core::circle::{CircleName, CircleSharing, INVITE_LIFETIME, Section};
+use tend_core::profile::{Rating, Variant};
+use tend_core::reveal::{Fact, Share, Tension};
+use tend_store::{CircleId, CircleRecord, InviteId, JoinRefusal, MemberId, StoreError};
+
+use super::sign_in::EmptyForm;
+use super::{Ctx, FormErrors, MemberCtx};
+use crate::accounts::rule_message;
+use crate::auth;
+use crate::circles;
+use crate::clock;
+use crate::error::{AppError, ErrorKind};
+use crate::i18n::I18n;
+use crate::security::CsrfForm;
+use crate::state::AppState;
+
+fn circle_id(id: &str) -> Result<CircleId, AppError> {
+    CircleId::parse(id).ok_or_else(|| ErrorKind::NotFound.into())
+}
+
+/// The circle for one of its members; 404 for anyone else.
+async fn own_circle(
+    state: &AppState,
+    member: MemberId,
+    id: &str,
+) -> Result<CircleRecord, AppError> {
+    Ok(state.store.circle(member, circle_id(id)?).await?)
+}
+
+fn not_found(error: StoreError) -> AppError {
+    error.into()
+}
+
+struct CircleRow {
+    id: String,
+    name: String,
+    members: String,
+}
+
+#[derive(Template)]
+#[template(path = "circles/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    circles: Vec<CircleRow>,
+    /// What the member typed as a new circle's name.
+    new_name: String,
+    errors: FormErrors,
+}
+
+async fn list_page(
+    state: &AppState,
+    ctx: Ctx,
+    me: MemberId,
+    name: String,
+    errors: FormErrors,
+) -> Result<ListPage, AppError> {
+    let circles = state
+        .store
+        .circles(me)
+        .await?
+        .into_iter()
+        .map(|c| CircleRow {
+            id: c.id.to_string(),
+            name: c.name.as_str().to_owned(),
+            members: ctx.i18n.t_count(
+                "circles-member-count",
+                u32::try_from(c.members).unwrap_or(0),
+            ),
+        })
+        .collect();
+    Ok(ListPage {
+        ctx,
+        circles,
+        new_name: name,
+        errors,
+    })
+}
+
+pub async fn circles_get(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+) -> Result<Response, AppError> {
+    let page = list_page(
+        &state,
+        ctx,
+        me.member.id,
+        String::new(),
+        FormErrors::default(),
+    )
+    .await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn circles_post(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    CsrfForm(form): CsrfForm<NameForm>,
+) -> Result<Response, AppError> {
+    match CircleName::parse(&form.name) {
+        Ok(name) => {
+            let circle = state
+                .store
+                .create_circle(me.member.id, &name, clock::now())
+                .await?;
+            Ok(Redirect::to(&format!("/circles/{}", circle.id)).into_response())
+        }
+        Err(error) => {
+            let mut errors = FormErrors::default();
+            errors.add("name", ctx.t(rule_message(&error)));
+            let page = list_page(&state, ctx, me.member.id, form.name, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+    }
+}
+
+struct MemberRow {
+    name: String,
+    pronouns: String,
+    locked: bool,
+    me: bool,
+}
+
+struct SharingRow {
+    section: &'static str,
+    label: String,
+    /// (value, label, chosen)
+    choices: Vec<(&'static str, String, bool)>,
+}
+
+struct InviteRow {
+    id: String,
+    state: String,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "circles/circle.html")]
+struct CirclePage {
+    ctx: Ctx,
+    id: String,
+    name: String,
+    members: Vec<MemberRow>,
+    sharing: Vec<SharingRow>,
+    locked: bool,
+    waiting_for: usize,
+    invites: Vec<InviteRow>,
+    notice: Option<String>,
+}
+
+fn sharing_rows(i18n: &I18n, sharing: &CircleSharing) -> Vec<SharingRow> {
+    Section::all()
+        .map(|section| {
+            let label = match section {
+                Section::Answers => i18n.t("sharing-answers"),
+                Section::CustomItems => i18n.t("sharing-custom-items"),
+                Section::Boundary(kind) => i18n.t(&format!("boundary-{}", kind.as_str())),
+            };
+            // Boundaries and own items are shared whole or kept private.
+            let chosen = match (section, sharing.get(section)) {
+                (Section::Answers, share) => share,
+                (_, Share::Everything) => Share::Everything,
+                _ => Share::Nothing,
+            };
+            let shares: &[Share] = match section {
+                Section::Answers => &Share::ALL,
+                _ => &[Share::Nothing, Share::Everything],
+            };
+            SharingRow {
+                section: section.as_str(),
+                label,
+                choices: shares
+                    .iter()
+                    .map(|share| {
+                        let id = match (section, share) {
+                            (Section::Answers, Share::Nothing) => "sharing-nothing",
+                            (Section::Answers, Share::Matches) => "sharing-matches",
+                            (Section::Answers, Share::Everything) => "sharing-everything",
+                            (_, Share::Everything) => "sharing-share",
+                            _ => "sharing-private",
+                        };
+                        (share.as_str(), i18n.t(id), *share == chosen)
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
+pub async fn circle_get(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+    Query(query): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let circle = own_circle(&state, me.member.id, &id).await?;
+    let invites = state.store.invites(me.member.id, circle.id).await?;
+    let mine = circle.members.iter().find(|m| m.member.id == me.member.id);
+    let now = clock::now();
+    let notice = match query.notice.as_deref() {
+        Some("locked") => Some(ctx.t("circle-notice-locked")),
+        Some("shared") => Some(ctx.t("circle-notice-shared")),
+        _ => None,
+    };
+    let page = CirclePage {
+        id: circle.id.to_string(),
+        name: circle.name.as_str().to_owned(),
+        members: circle
+            .members
+            .iter()
+            .map(|m| MemberRow {
+                name: m.member.name().to_owned(),
+                pronouns: m.member.pronouns.clone().unwrap_or_default(),
+                locked: m.locked,
+                me: m.member.id == me.member.id,
+            })
+            .collect(),
+        sharing: sharing_rows(
+            &ctx.i18n,
+            &mine.map(|m| m.sharing.clone()).unwrap_or_default(),
+        ),
+        locked: mine.is_some_and(|m| m.locked),
+        waiting_for: circle.members.iter().filter(|m| !m.locked).count(),
+        invites: invites
+            .iter()
+            .map(|invite| {
+                let (state, active) = if invite.used {
+                    ("invite-state-used", false)
+                } else if invite.revoked {
+                    ("invite-state-revoked", false)
+                } else if invite.expires_at <= now {
+                    ("invite-state-expired", false)
+                } else {
+                    ("invite-state-active", true)
+                };
+                InviteRow {
+                    id: invite.id.to_string(),
+                    state: ctx.t(state),
+                    active,
+                }
+            })
+            .collect(),
+        notice,
+        ctx,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+pub async fn sharing_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let circle = own_circle(&state, me.member.id, &id).await?;
+    let mut sharing = circle
+        .members
+        .iter()
+        .find(|m| m.member.id == me.member.id)
+        .map(|m| m.sharing.clone())
+        .unwrap_or_default();
+    for (name, value) in form.iter().filter(|(name, _)| name != "csrf") {
+        let section = Section::parse(name).ok_or(ErrorKind::BadRequest)?;
+        let share = Share::parse(value).ok_or(ErrorKind::BadRequest)?;
+        sharing.set(section, share);
+    }
+    state
+        .store
+        .set_sharing(me.member.id, circle.id, &sharing)
+        .await?;
+    Ok(Redirect::to(&format!("/circles/{}?notice=shared", circle.id)).into_response())
+}
+
+pub async fn lock_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    let id = circle_id(&id)?;
+    state
+        .store
+        .lock(me.member.id, id, clock::now())
+        .await
+        .map_err(not_found)?;
+    Ok(Redirect::to(&format!("/circles/{id}?notice=locked")).into_response())
+}
+
+pub async fn unlock_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    let id = circle_id(&id)?;
+    state
+        .store
+        .unlock(me.member.id, id)
+        .await
+        .map_err(not_found)?;
+    Ok(Redirect::to(&format!("/circles/{id}")).into_response())
+}
+
+/// Leaves at once, with nobody's approval and nobody told.
+pub async fn leave_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    state
+        .store
+        .leave(me.member.id, circle_id(&id)?)
+        .await
+        .map_err(not_found)?;
+    Ok(Redirect::to("/circles").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "circles/invite_created.html")]
+struct InviteCreatedPage {
+    ctx: Ctx,
+    id: String,
+    url: String,
+    hours: u64,
+}
+
+/// The address partners use: the configured public URL, else the one this request came to.
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    match &state.config.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("127.0.0.1:8080");
+            format!("http://{host}")
+        }
+    }
+}
+
+pub async fn invites_post(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    let id = circle_id(&id)?;
+    let token = auth::random_secret()?;
+    let now = clock::now();
+    state
+        .store
+        .create_invite(
+            me.member.id,
+            id,
+            &auth::secret_hash(&token),
+            now,
+            now.after(INVITE_LIFETIME),
+        )
+        .await
+        .map_err(not_found)?;
+    let page = InviteCreatedPage {
+        ctx,
+        id: id.to_string(),
+        url: format!("{}/invites/{token}", base_url(&state, &headers)),
+        hours: INVITE_LIFETIME.as_secs() / 3600,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+pub async fn invite_revoke_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path((id, invite)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    let id = circle_id(&id)?;
+    let invite = InviteId::parse(&invite).ok_or(ErrorKind::NotFound)?;
+    state
+        .store
+        .revoke_invite(me.member.id, id, invite, clock::now())
+        .await
+        .map_err(not_found)?;
+    Ok(Redirect::to(&format!("/circles/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "circles/join.html")]
+struct JoinPage {
+    ctx: Ctx,
+    token: String,
+    name: String,
+    members: Vec<String>,
+    /// Why the link does not work, if it does not.
+    problem: Option<String>,
+}
+
+/// The invite link: who is in the circle, and a button to join. Someone not signed in is
+/// asked to sign in first; the page never says whether they already have an account.
+pub async fn join_get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let usable = state
+        .store
+        .usable_invite(&auth::secret_hash(&token), clock::now())
+        .await?;
+    let (status, page) = match usable {
+        None => (
+            StatusCode::GONE,
+            JoinPage {
+                problem: Some(ctx.t("invite-unusable")),
+                ctx,
+                token,
+                name: String::new(),
+                members: Vec::new(),
+            },
+        ),
+        Some((name, members)) => (
+            StatusCode::OK,
+            JoinPage {
+                name: name.as_str().to_owned(),
+                members: members.iter().map(|m| m.name().to_owned()).collect(),
+                problem: None,
+                ctx,
+                token,
+            },
+        ),
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn join_post(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(token): Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    let joined = state
+        .store
+        .accept_invite(me.member.id, &auth::secret_hash(&token), clock::now())
+        .await?;
+    let (status, id) = match joined {
+        Ok(circle) => return Ok(Redirect::to(&format!("/circles/{circle}")).into_response()),
+        Err(JoinRefusal::Unusable) => (StatusCode::GONE, "invite-unusable"),
+        Err(JoinRefusal::AlreadyMember) => (StatusCode::CONFLICT, "invite-already-member"),
+        Err(JoinRefusal::Full) => (StatusCode::CONFLICT, "invite-full"),
+    };
+    let page = JoinPage {
+        problem: Some(ctx.t(id)),
+        ctx,
+        token,
+        name: String::new(),
+        members: Vec::new(),
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// One line of common ground: an item, a partner (or several), and words.
+struct GroundRow {
+    item: String,
+    who: String,
+    detail: String,
+}
+
+struct PartnerAnswers {
+    name: String,
+    rows: Vec<GroundRow>,
+}
+
+struct BoundaryGroupRow {
+    name: String,
+    rows: Vec<GroundRow>,
+}
+
+#[derive(Template)]
+#[template(path = "circles/common_ground.html")]
+struct CommonGroundPage {
+    ctx: Ctx,
+    id: String,
+    name: String,
+    variants: Vec<(&'static str, String, bool)>,
+    revealed: bool,
+    waiting: String,
+    offers: Vec<GroundRow>,
+    needs: Vec<GroundRow>,
+    talk: Vec<GroundRow>,
+    favourites: Vec<GroundRow>,
+    differences: Vec<GroundRow>,
+    yes_rates: Vec<GroundRow>,
+    changed: Vec<String>,
+    everything: Vec<PartnerAnswers>,
+    boundaries: Vec<BoundaryGroupRow>,
+    /// Who can give whom what: (item, [(partner, cell text)]).
+    matrix_partners: Vec<String>,
+    matrix: Vec<(String, Vec<String>)>,
+}
+
+fn rating_words(i18n: &I18n, answer: &tend_core::Answer) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = answer.receive {
+        parts.push(format!(
+            "{}: {}",
+            i18n.t("profile-for-me"),
+            i18n.t(&format!("profile-rating-{}", r.as_str()))
+        ));
+    }
+    if let Some(g) = answer.give {
+        parts.push(format!(
+            "{}: {}",
+            i18n.t("profile-for-partner"),
+            i18n.t(&format!("profile-give-{}", g.as_str()))
+        ));
+    }
+    if let Some(r) = answer.shared {
+        parts.push(format!(
+            "{}: {}",
+            i18n.t("profile-together"),
+            i18n.t(&format!("profile-rating-{}", r.as_str()))
+        ));
+    }
+    if let Some(note) = &answer.note {
+        parts.push(format!("{}: {}", i18n.t("profile-note"), note.as_str()));
+    }
+    parts.join(" · ")
+}
+
+#[derive(serde::Deserialize)]
+pub struct VariantQuery {
+    variant: Option<String>,
+}
+
+pub async fn common_ground_get(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+    Query(query): Query<VariantQuery>,
+) -> Result<Response, AppError> {
+    let circle = own_circle(&state, me.member.id, &id).await?;
+    let variant = match query.variant.as_deref() {
+        None => Variant::AfterSex,
+        Some(value) => Variant::parse(value).ok_or(ErrorKind::NotFound)?,
+    };
+    let view = circles::view(&state, me.member.id, &circle, variant).await?;
+    let names: HashMap<MemberId, String> = circle
+        .members
+        .iter()
+        .map(|m| (m.member.id, m.member.name().to_owned()))
+        .collect();
+    let name_of = |m: &MemberId| names.get(m).cloned().unwrap_or_default();
+    let i18n = &ctx.i18n;
+    let label = |item: &str| i18n.t(&format!("catalog-item-{item}"));
+    let mut page = CommonGroundPage {
+        id: circle.id.to_string(),
+        name: circle.name.as_str().to_owned(),
+        variants: Variant::ALL
+            .iter()
+            .map(|v| {
+                (
+                    v.as_str(),
+                    i18n.t(&format!("profile-variant-{}", v.as_str())),
+                    *v == variant,
+                )
+            })
+            .collect(),
+        revealed: view.revealed,
+        waiting: i18n.t_count(
+            "ground-waiting",
+            u32::try_from(view.waiting_for).unwrap_or(0),
+        ),
+        offers: Vec::new(),
+        needs: Vec::new(),
+        talk: Vec::new(),
+        favourites: Vec::new(),
+        differences: Vec::new(),
+        yes_rates: Vec::new(),
+        changed: Vec::new(),
+        everything: Vec::new(),
+        boundaries: Vec::new(),
+        matrix_partners: Vec::new(),
+        matrix: Vec::new(),
+        ctx: ctx.clone(),
+    };
+    let mut everything: Vec<(MemberId, Vec<GroundRow>)> = Vec::new();
+    let mut push_everything = |partner: &MemberId, row: GroundRow| match everything
+        .iter_mut()
+        .find(|(p, _)| p == partner)
+    {
+        Some((_, rows)) => rows.push(row),
+        None => everything.push((*partner, vec![row])),
+    };
+    for fact in &view.facts {
+        match fact {
+            Fact::Own { .. } => {}
+            Fact::Offers { partner, item } => page.offers.push(GroundRow {
+                item: label(item),
+                who: name_of(partner),
+                detail: String::new(),
+            }),
+            Fact::Needs {
+                partner,
+                item,
+                rating,
+            } => page.needs.push(GroundRow {
+                item: label(item),
+                who: name_of(partner),
+                detail: i18n.t(if *rating == Rating::Love {
+                    "ground-would-love"
+                } else {
+                    "ground-would-like"
+                }),
+            }),
+            Fact::TalkAbout { partner, item } => page.talk.push(GroundRow {
+                item: label(item),
+                who: name_of(partner),
+                detail: String::new(),
+            }),
+            Fact::Favourite { item, with } => page.favourites.push(GroundRow {
+                item: label(item),
+                who: with.iter().map(&name_of).collect::<Vec<_>>().join(", "),
+                detail: String::new(),
+            }),
+            Fact::Difference { partner, tension } => page.differences.push(GroundRow {
+                item: i18n.t(match tension {
+                    Tension::TalkQuiet => "ground-tension-talk-quiet",
+                    Tension::ClosenessSpace => "ground-tension-closeness-space",
+                    Tension::TogetherAlone => "ground-tension-together-alone",
+                }),
+                who: name_of(partner),
+                detail: String::new(),
+            }),
+            Fact::YesRate { partner, percent } => page.yes_rates.push(GroundRow {
+                item: String::new(),
+                who: name_of(partner),
+                detail: i18n.t_with(
+                    "ground-yes-rate",
+                    &[
+                        ("name", &name_of(partner)),
+                        ("percent", &percent.to_string()),
+                    ],
+                ),
+            }),
+            Fact::Changed { partner } => page
+                .changed
+                .push(i18n.t_with("ground-changed", &[("name", &name_of(partner))])),
+            Fact::Answer {
+                partner,
+                item,
+                answer,
+            } => push_everything(
+                partner,
+                GroundRow {
+                    item: label(item),
+                    who: String::new(),
+                    detail: rating_words(i18n, answer),
+                },
+            ),
+            Fact::CustomItem {
+                partner,
+                item,
+                answer,
+            } => push_everything(
+                partner,
+                GroundRow {
+                    item: item.label.clone(),
+                    who: String::new(),
+                    detail: answer
+                        .as_ref()
+                        .map(|a| rating_words(i18n, a))
+                        .unwrap_or_default(),
+                },
+            ),
+        }
+    }
+    page.everything = everything
+        .into_iter()
+        .map(|(partner, rows)| PartnerAnswers {
+            name: name_of(&partner),
+            rows,
+        })
+        .collect();
+    // The matrix: items that pass between the viewer and a partner, in either direction.
+    let partners: Vec<MemberId> = circle
+        .members
+        .iter()
+        .map(|m| m.member.id)
+        .filter(|m| *m != me.member.id)
+        .collect();
+    page.matrix_partners = partners.iter().map(&name_of).collect();
+    let mut items: Vec<String> = view
+        .facts
+        .iter()
+        .filter_map(|f| match f {
+            Fact::Offers { item, .. } | Fact::Needs { item, .. } => Some(item.clone()),
+            _ => None,
+        })
+        .collect();
+    items.dedup();
+    items.sort();
+    items.dedup();
+    page.matrix = items
+        .iter()
+        .map(|item| {
+            let cells = partners
+                .iter()
+                .map(|partner| {
+                    let to_me = view.facts.contains(&Fact::Offers { partner: *partner, item: item.clone() });
+                    let from_me = view.facts.iter().any(|f| matches!(f, Fact::Needs { partner: p, item: i, .. } if p == partner && i == item));
+                    match (to_me, from_me) {
+                        (true, true) => i18n.t("ground-matrix-both"),
+                        (true, false) => i18n.t("ground-matrix-to-you"),
+                        (false, true) => i18n.t("ground-matrix-from-you"),
+                        (false, false) => i18n.t("ground-matrix-none"),
+                    }
+                })
+                .collect();
+            (label(item), cells)
+        })
+        .collect();
+    if view.revealed {
+        for (partner, records) in circles::shared_boundaries(&state, me.member.id, &circle).await? {
+            page.boundaries.push(BoundaryGroupRow {
+                name: name_of(&partner),
+                rows: records
+                    .iter()
+                    .map(|r| GroundRow {
+                        item: i18n.t(&format!("boundary-{}", r.boundary.kind.as_str())),
+                        who: String::new(),
+                        detail: match (&r.boundary.kind, &r.boundary.condition) {
+                            (BoundaryKind::StressResponse, _) => {
+                                i18n.t(&format!("boundary-stress-{}", r.boundary.text))
+                            }
+                            (BoundaryKind::OverrideImFine, _) => {
+                                i18n.t(&format!("boundary-override-{}", r.boundary.text))
+                            }
+                            (_, Some(condition)) => format!(
+                                "{} ({} {})",
+                                r.boundary.text,
+                                i18n.t("boundary-condition"),
+                                condition
+                            ),
+                            _ => r.boundary.text.clone(),
+                        },
+                    })
+                    .collect(),
+            });
+        }
+    }
+    Ok(Html(page.render()?).into_response())
+}
