@@ -656,3 +656,43 @@ async fn the_api_forms_a_couple_and_reveals_by_the_rules() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_expired_invite_shows_a_clear_page_and_joins_nobody() {
+    for app in TestApp::each_backend().await {
+        let (member, guest) = (TestApp::browser(), TestApp::browser());
+        app.sign_up_with(&member, "member").await;
+        app.sign_up_with(&guest, "guest").await;
+        let id = start_circle(&app, &member, "Ours").await;
+        let owner = app
+            .store
+            .credentials("member")
+            .await
+            .unwrap()
+            .unwrap()
+            .member_id;
+        let circle = tend_store::CircleId::parse(&id).unwrap();
+        let token = "an-invite-token-that-expired-yesterday-0000";
+        let yesterday = tend_core::Timestamp::from_unix_seconds(1);
+        app.store
+            .create_invite(owner, circle, &sha(token), yesterday, yesterday)
+            .await
+            .unwrap();
+        let link = format!("/invites/{token}");
+        let preview = app.get_with(&guest, &link).await;
+        assert_eq!(preview.status(), StatusCode::GONE);
+        assert!(preview.text().await.unwrap().contains("has expired"));
+        assert_eq!(join(&app, &guest, &link).await.status(), StatusCode::GONE);
+        assert_eq!(
+            app.get_with(&guest, &format!("/circles/{id}"))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+}
+
+fn sha(token: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).into()
+}
