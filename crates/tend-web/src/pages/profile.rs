@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tend_core::catalog::ItemKind;
@@ -277,10 +277,16 @@ fn step_page(
     }
 }
 
+#[derive(serde::Deserialize)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
 pub async fn step_get(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
     Path((variant, step)): Path<(String, String)>,
+    Query(query): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let parts = step_parts(&state, &me, &ctx.i18n, &variant, &step).await?;
     let answers = state
@@ -293,10 +299,9 @@ pub async fn step_get(
         .iter()
         .map(|info| ItemRow::from_answer(info.clone(), answers.get(&info.key)))
         .collect();
-    Ok(
-        Html(step_page(&state, ctx, parts, rows, FormErrors::default(), false).render()?)
-            .into_response(),
-    )
+    let saved = query.saved.is_some();
+    let page = step_page(&state, ctx, parts, rows, FormErrors::default(), saved);
+    Ok(Html(page.render()?).into_response())
 }
 
 /// Saves every item of the step at once (or nothing, if anything is wrong), then goes where

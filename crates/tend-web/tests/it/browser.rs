@@ -422,3 +422,124 @@ async fn a_new_member_completes_the_guided_profile_on_a_phone_and_records_bounda
     assert_fits_a_phone(&browser).await;
     maybe_screenshot(&browser, "boundaries").await;
 }
+
+#[tokio::test]
+async fn common_ground_reads_well_on_a_phone() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(
+        tend_store::testing::TestDatabase::sqlite(),
+        crate::helpers::config(),
+    )
+    .await;
+    // Two partners set up over HTTP; the first one looks in the browser.
+    let partner = TestApp::browser();
+    app.sign_up_with(&partner, "partner-with-a-long-name").await;
+    let client = &browser.client;
+    client.goto(&app.url("/signup")).await.unwrap();
+    browser.fill("username", "robin").await;
+    browser.fill("password", PASSWORD).await;
+    browser.click(Locator::Id("adult")).await;
+    browser
+        .click(Locator::Css("main button[type=submit]"))
+        .await;
+    client
+        .wait()
+        .for_element(Locator::Css("ol.recovery-codes"))
+        .await
+        .unwrap();
+    client.goto(&app.url("/circles")).await.unwrap();
+    browser.fill("name", "Robin and partner").await;
+    browser
+        .click(Locator::Css("main button[type=submit]"))
+        .await;
+    client
+        .wait()
+        .for_element(Locator::Css("ul.members"))
+        .await
+        .unwrap();
+    let circle_url = client.current_url().await.unwrap();
+    browser
+        .click(Locator::XPath(
+            "//button[normalize-space()='Make an invite link']",
+        ))
+        .await;
+    let link = client
+        .wait()
+        .for_element(Locator::Css("code.invite-link"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let path = &link[link.find("/invites/").unwrap()..];
+    app.submit_with(&partner, path, path, &[]).await;
+    for (browser_answers, fields) in [(
+        &partner,
+        vec![
+            ("give:cuddling", "glad"),
+            ("receive:massage", "love"),
+            ("shared:kissing", "like"),
+        ],
+    )] {
+        let step = "/profile/answers/after-sex/closeness";
+        let mut fields = fields.clone();
+        fields.push(("go", "stay"));
+        app.submit_with(browser_answers, step, step, &fields).await;
+    }
+    let circle_path = circle_url.path().to_owned();
+    app.submit_with(&partner, &circle_path, &format!("{circle_path}/lock"), &[])
+        .await;
+
+    client
+        .goto(&app.url("/profile/answers/after-sex/closeness"))
+        .await
+        .unwrap();
+    browser
+        .click(Locator::Css("input[name='receive:cuddling'][value='love']"))
+        .await;
+    browser
+        .click(Locator::Css("input[name='give:massage'][value='glad']"))
+        .await;
+    browser
+        .click(Locator::Css("input[name='shared:kissing'][value='love']"))
+        .await;
+    browser.click(Locator::Css("button[value='stay']")).await;
+    client
+        .wait()
+        .for_element(Locator::Css(".notice"))
+        .await
+        .unwrap();
+    client.goto(circle_url.as_str()).await.unwrap();
+    assert_fits_a_phone(&browser).await;
+    maybe_screenshot(&browser, "circle").await;
+    browser
+        .click(Locator::XPath(
+            "//button[normalize-space()='Lock my answers']",
+        ))
+        .await;
+    client
+        .wait()
+        .for_element(Locator::Css(".notice"))
+        .await
+        .unwrap();
+    browser.click(Locator::LinkText("See common ground")).await;
+    browser
+        .wait_for_path(&format!("{circle_path}/common-ground"))
+        .await;
+    let text = client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("is glad to offer: Cuddling or spooning"),
+        "{text}"
+    );
+    assert!(text.contains("would love Massage"), "{text}");
+    assert_fits_a_phone(&browser).await;
+    maybe_screenshot(&browser, "common-ground").await;
+}

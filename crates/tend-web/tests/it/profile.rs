@@ -535,3 +535,23 @@ async fn what_a_member_writes_in_the_profile_is_not_in_the_database_files() {
         }
     }
 }
+
+#[tokio::test]
+async fn saving_a_step_in_place_says_it_was_saved() {
+    let app = TestApp::spawn(
+        tend_store::testing::TestDatabase::sqlite(),
+        crate::helpers::config(),
+    )
+    .await;
+    app.sign_up("sam").await;
+    let response = app
+        .submit(
+            CLOSENESS,
+            CLOSENESS,
+            &[("receive:cuddling", "like"), ("go", "stay")],
+        )
+        .await;
+    assert_eq!(location(&response), format!("{CLOSENESS}?saved=1"));
+    let page = app.get(&location(&response)).await.text().await.unwrap();
+    assert_eq!(texts(&page, ".notice p"), ["Saved."]);
+}
