@@ -168,9 +168,13 @@ pub enum ApiError {
     Internal,
 }
 
+/// A store's `NotFound` means "not this member's": the API says 404, as for anything absent.
 impl From<tend_store::StoreError> for ApiError {
     fn from(error: tend_store::StoreError) -> Self {
-        Self::from(AppError::internal(error))
+        match error {
+            tend_store::StoreError::NotFound => Self::NotFound,
+            other => Self::from(AppError::internal(other)),
+        }
     }
 }
 
@@ -189,10 +193,15 @@ impl From<AccountError> for ApiError {
     }
 }
 
-/// An `AppError` was already logged where it was made; the API only says "internal".
+/// An `AppError` was already logged where it was made; the API says "not found" or
+/// "internal".
 impl From<AppError> for ApiError {
-    fn from(_: AppError) -> Self {
-        Self::Internal
+    fn from(error: AppError) -> Self {
+        if error.kind() == crate::error::ErrorKind::NotFound {
+            Self::NotFound
+        } else {
+            Self::Internal
+        }
     }
 }
 

@@ -2,10 +2,13 @@
 //! members' answers through the reveal rules, shared boundaries, and invite links.
 
 use tend_core::boundaries::BoundaryGroup;
+use tend_core::circle::INVITE_LIFETIME;
 use tend_core::circle::Section;
 use tend_core::profile::Variant;
 use tend_core::reveal::{CommonGround, OwnItem, Participant, Share, common_ground};
-use tend_store::{BoundaryRecord, CircleRecord, MemberId};
+use tend_store::{BoundaryRecord, CircleId, CircleRecord, InviteRecord, MemberId};
+
+use crate::{auth, clock};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -71,4 +74,26 @@ pub async fn shared_boundaries(
         }
     }
     Ok(shared)
+}
+
+/// A new invite link for the circle: the token (shown once) and its record. Only the token's
+/// hash is stored.
+pub async fn create_invite(
+    state: &AppState,
+    member: MemberId,
+    circle: CircleId,
+) -> Result<(String, InviteRecord), AppError> {
+    let token = auth::random_secret()?;
+    let now = clock::now();
+    let invite = state
+        .store
+        .create_invite(
+            member,
+            circle,
+            &auth::secret_hash(&token),
+            now,
+            now.after(INVITE_LIFETIME),
+        )
+        .await?;
+    Ok((token, invite))
 }

@@ -77,6 +77,10 @@ pub struct AppError {
 }
 
 impl AppError {
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
     /// Something went wrong on our side. The cause is logged here, once; the member sees a
     /// calm page without it.
     pub fn internal(cause: impl std::fmt::Display) -> Self {

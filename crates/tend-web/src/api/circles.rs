@@ -6,10 +6,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tend_core::circle::{CircleName, INVITE_LIFETIME, Section};
+use tend_core::circle::{CircleName, Section};
 use tend_core::profile::Variant;
 use tend_core::reveal::{Fact, Share};
-use tend_store::{CircleId, CircleRecord, InviteId, JoinRefusal, MemberId, StoreError};
+use tend_store::{CircleId, CircleRecord, InviteId, JoinRefusal, MemberId};
 use utoipa::ToSchema;
 
 use super::{ApiError, ApiJson};
@@ -24,23 +24,12 @@ fn circle_id(id: &str) -> Result<CircleId, ApiError> {
     CircleId::parse(id).ok_or(ApiError::NotFound)
 }
 
-fn not_found(error: StoreError) -> ApiError {
-    match error {
-        StoreError::NotFound => ApiError::NotFound,
-        other => other.into(),
-    }
-}
-
 async fn own_circle(
     state: &AppState,
     member: MemberId,
     id: &str,
 ) -> Result<CircleRecord, ApiError> {
-    state
-        .store
-        .circle(member, circle_id(id)?)
-        .await
-        .map_err(not_found)
+    Ok(state.store.circle(member, circle_id(id)?).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -177,19 +166,7 @@ pub async fn invites_post(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = circle_id(&id)?;
-    let token = auth::random_secret()?;
-    let now = clock::now();
-    let invite = state
-        .store
-        .create_invite(
-            api.member.id,
-            id,
-            &auth::secret_hash(&token),
-            now,
-            now.after(INVITE_LIFETIME),
-        )
-        .await
-        .map_err(not_found)?;
+    let (token, invite) = circles::create_invite(&state, api.member.id, id).await?;
     let base = state.config.public_url.clone().unwrap_or_default();
     let body = InviteBody {
         id: invite.id.to_string(),
@@ -213,8 +190,7 @@ pub async fn invite_delete(
     state
         .store
         .revoke_invite(api.member.id, id, invite, clock::now())
-        .await
-        .map_err(not_found)?;
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -253,11 +229,7 @@ pub async fn leave_delete(
     api: ApiMember,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .store
-        .leave(api.member.id, circle_id(&id)?)
-        .await
-        .map_err(not_found)?;
+    state.store.leave(api.member.id, circle_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -290,11 +262,7 @@ pub async fn sharing_put(
     if !problems.is_empty() {
         return Err(ApiError::Invalid(problems));
     }
-    state
-        .store
-        .set_sharing(me, circle.id, &sharing)
-        .await
-        .map_err(not_found)?;
+    state.store.set_sharing(me, circle.id, &sharing).await?;
     let circle = own_circle(&state, me, &id).await?;
     Ok(Json(circle_body(&circle, me)))
 }
@@ -308,11 +276,7 @@ pub async fn lock_post(
     Path(id): Path<String>,
 ) -> Result<Json<CircleBody>, ApiError> {
     let me = api.member.id;
-    state
-        .store
-        .lock(me, circle_id(&id)?, clock::now())
-        .await
-        .map_err(not_found)?;
+    state.store.lock(me, circle_id(&id)?, clock::now()).await?;
     Ok(Json(circle_body(&own_circle(&state, me, &id).await?, me)))
 }
 
@@ -325,11 +289,7 @@ pub async fn lock_delete(
     Path(id): Path<String>,
 ) -> Result<Json<CircleBody>, ApiError> {
     let me = api.member.id;
-    state
-        .store
-        .unlock(me, circle_id(&id)?)
-        .await
-        .map_err(not_found)?;
+    state.store.unlock(me, circle_id(&id)?).await?;
     Ok(Json(circle_body(&own_circle(&state, me, &id).await?, me)))
 }
 

@@ -510,15 +510,11 @@ pub async fn boundary_put(
 ) -> Result<Json<BoundaryBody>, ApiError> {
     let id = boundary_id(&id)?;
     let boundary = parse_boundary(&input)?;
-    match state
+    state
         .store
         .update_boundary(api.member.id, id, &boundary, clock::now())
-        .await
-    {
-        Ok(()) => Ok(Json(boundary_body(&BoundaryRecord { id, boundary }))),
-        Err(tend_store::StoreError::NotFound) => Err(ApiError::NotFound),
-        Err(error) => Err(error.into()),
-    }
+        .await?;
+    Ok(Json(boundary_body(&BoundaryRecord { id, boundary })))
 }
 
 /// Deletes a boundary.
@@ -530,9 +526,6 @@ pub async fn boundary_delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = boundary_id(&id)?;
-    match state.store.delete_boundary(api.member.id, id).await {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(tend_store::StoreError::NotFound) => Err(ApiError::NotFound),
-        Err(error) => Err(error.into()),
-    }
+    state.store.delete_boundary(api.member.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -11,7 +11,7 @@ use tend_core::boundaries::BoundaryKind;
 use tend_core::circle::{CircleName, CircleSharing, INVITE_LIFETIME, Section};
 use tend_core::profile::{Rating, Variant};
 use tend_core::reveal::{Fact, Share, Tension};
-use tend_store::{CircleId, CircleRecord, InviteId, JoinRefusal, MemberId, StoreError};
+use tend_store::{CircleId, CircleRecord, InviteId, JoinRefusal, MemberId};
 
 use super::sign_in::EmptyForm;
 use super::{Ctx, FormErrors, MemberCtx};
@@ -35,10 +35,6 @@ async fn own_circle(
     id: &str,
 ) -> Result<CircleRecord, AppError> {
     Ok(state.store.circle(member, circle_id(id)?).await?)
-}
-
-fn not_found(error: StoreError) -> AppError {
-    error.into()
 }
 
 struct CircleRow {
@@ -298,11 +294,7 @@ pub async fn lock_post(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
     let id = circle_id(&id)?;
-    state
-        .store
-        .lock(me.member.id, id, clock::now())
-        .await
-        .map_err(not_found)?;
+    state.store.lock(me.member.id, id, clock::now()).await?;
     Ok(Redirect::to(&format!("/circles/{id}?notice=locked")).into_response())
 }
 
@@ -313,11 +305,7 @@ pub async fn unlock_post(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
     let id = circle_id(&id)?;
-    state
-        .store
-        .unlock(me.member.id, id)
-        .await
-        .map_err(not_found)?;
+    state.store.unlock(me.member.id, id).await?;
     Ok(Redirect::to(&format!("/circles/{id}")).into_response())
 }
 
@@ -328,11 +316,7 @@ pub async fn leave_post(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
-    state
-        .store
-        .leave(me.member.id, circle_id(&id)?)
-        .await
-        .map_err(not_found)?;
+    state.store.leave(me.member.id, circle_id(&id)?).await?;
     Ok(Redirect::to("/circles").into_response())
 }
 
@@ -367,19 +351,7 @@ pub async fn invites_post(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
     let id = circle_id(&id)?;
-    let token = auth::random_secret()?;
-    let now = clock::now();
-    state
-        .store
-        .create_invite(
-            me.member.id,
-            id,
-            &auth::secret_hash(&token),
-            now,
-            now.after(INVITE_LIFETIME),
-        )
-        .await
-        .map_err(not_found)?;
+    let (token, _) = circles::create_invite(&state, me.member.id, id).await?;
     let page = InviteCreatedPage {
         ctx,
         id: id.to_string(),
@@ -400,8 +372,7 @@ pub async fn invite_revoke_post(
     state
         .store
         .revoke_invite(me.member.id, id, invite, clock::now())
-        .await
-        .map_err(not_found)?;
+        .await?;
     Ok(Redirect::to(&format!("/circles/{id}")).into_response())
 }
 

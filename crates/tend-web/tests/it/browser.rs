@@ -103,6 +103,20 @@ impl Browser {
         );
     }
 
+    /// Signs up `username` through the form, as a newcomer would.
+    async fn sign_up(&self, app: &TestApp, username: &str) {
+        self.client.goto(&app.url("/signup")).await.unwrap();
+        self.fill("username", username).await;
+        self.fill("password", PASSWORD).await;
+        self.click(Locator::Id("adult")).await;
+        self.click(Locator::Css("main button[type=submit]")).await;
+        self.client
+            .wait()
+            .for_element(Locator::Css("ol.recovery-codes"))
+            .await
+            .unwrap();
+    }
+
     async fn click(&self, locator: Locator<'_>) {
         self.client
             .find(locator)
@@ -331,18 +345,7 @@ async fn a_new_member_completes_the_guided_profile_on_a_phone_and_records_bounda
     )
     .await;
     let client = &browser.client;
-    client.goto(&app.url("/signup")).await.unwrap();
-    browser.fill("username", "robin").await;
-    browser.fill("password", PASSWORD).await;
-    browser.click(Locator::Id("adult")).await;
-    browser
-        .click(Locator::Css("main button[type=submit]"))
-        .await;
-    client
-        .wait()
-        .for_element(Locator::Css("ol.recovery-codes"))
-        .await
-        .unwrap();
+    browser.sign_up(&app, "robin").await;
 
     client.goto(&app.url("/profile")).await.unwrap();
     maybe_screenshot(&browser, "profile-overview").await;
@@ -437,18 +440,7 @@ async fn common_ground_reads_well_on_a_phone() {
     let partner = TestApp::browser();
     app.sign_up_with(&partner, "partner-with-a-long-name").await;
     let client = &browser.client;
-    client.goto(&app.url("/signup")).await.unwrap();
-    browser.fill("username", "robin").await;
-    browser.fill("password", PASSWORD).await;
-    browser.click(Locator::Id("adult")).await;
-    browser
-        .click(Locator::Css("main button[type=submit]"))
-        .await;
-    client
-        .wait()
-        .for_element(Locator::Css("ol.recovery-codes"))
-        .await
-        .unwrap();
+    browser.sign_up(&app, "robin").await;
     client.goto(&app.url("/circles")).await.unwrap();
     browser.fill("name", "Robin and partner").await;
     browser
