@@ -20,12 +20,37 @@ base=$(sed -n 's/^Tend is running at //p' "$work/out")
 
 # Sign up through the form, as a browser does, to get a session cookie.
 jar="$work/cookies"
+me="bench$RANDOM"
 token=$(curl -s -c "$jar" "$base/signup" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
 curl -s -b "$jar" -c "$jar" -o /dev/null "$base/signup" \
-  --data-urlencode "username=bench$RANDOM" --data-urlencode "password=quiet tea after rain" \
+  --data-urlencode "username=$me" --data-urlencode "password=quiet tea after rain" \
   --data-urlencode "adult=yes" --data-urlencode "csrf=$token"
 session=$(awk '$6 == "tend_session" {print $7}' "$jar")
 [ -n "$session" ] || { echo "sign-up failed" >&2; exit 1; }
+
+# A couple with answers, both locked, through the API: the signed-in member's common ground.
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+api() { # method path token [body]
+  curl -s -X "$1" "$base$2" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' ${4:+--data "$4"}
+}
+token1=$(curl -s "$base/api/v1/tokens" -H 'Content-Type: application/json' \
+  --data "{\"username\":\"$me\",\"password\":\"quiet tea after rain\"}" | json "['token']")
+partner=$(curl -s "$base/api/v1/members" -H 'Content-Type: application/json' \
+  --data "{\"username\":\"partner$RANDOM$RANDOM\",\"password\":\"quiet tea after rain\",\"adult\":true}" | json "['username']")
+token2=$(curl -s "$base/api/v1/tokens" -H 'Content-Type: application/json' \
+  --data "{\"username\":\"$partner\",\"password\":\"quiet tea after rain\"}" | json "['token']")
+answers='{"variant":"after-sex","answers":[{"item":"cuddling","receive":"love","give":"glad"},{"item":"massage","receive":"like","give":"if-you-like"},{"item":"kissing","shared":"love"},{"item":"affirmations","receive":"maybe","give":"glad"}]}'
+api PUT /api/v1/profile/answers "$token1" "$answers" >/dev/null
+api PUT /api/v1/profile/answers "$token2" "$answers" >/dev/null
+circle=$(api POST /api/v1/circles "$token1" '{"name":"Bench"}' | json "['id']")
+invite=$(api POST "/api/v1/circles/$circle/invites" "$token1" | json "['token']")
+api POST "/api/v1/invites/$invite/accept" "$token2" >/dev/null
+api POST "/api/v1/circles/$circle/lock" "$token1" >/dev/null
+api POST "/api/v1/circles/$circle/lock" "$token2" >/dev/null
+for path in / /profile/answers/after-sex/closeness "/circles/$circle/common-ground"; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: tend_session=$session" "$base$path")
+  [ "$code" = 200 ] || { echo "$path answered $code, not 200" >&2; exit 1; }
+done
 
 rps() { # path [cookie]
   local header=()
@@ -34,13 +59,16 @@ rps() { # path [cookie]
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-: >"$work/health"; : >"$work/home"; : >"$work/signin"
+: >"$work/health"; : >"$work/home"; : >"$work/signin"; : >"$work/step"; : >"$work/ground"
 for _ in $(seq 1 "$rounds"); do
   rps /healthz >>"$work/health"
   rps / "$session" >>"$work/home"
   rps /signin >>"$work/signin"
+  rps /profile/answers/after-sex/closeness "$session" >>"$work/step"
+  rps "/circles/$circle/common-ground" "$session" >>"$work/ground"
 done
 h=$(median <"$work/health"); m=$(median <"$work/home"); s=$(median <"$work/signin")
+p=$(median <"$work/step"); g=$(median <"$work/ground")
 backend=${TEND_BENCH_DATABASE_URL:+PostgreSQL}; backend=${backend:-SQLite}
 echo "backend: $backend, rounds: $rounds x ${seconds}s, wrk -t2 -c16 (median requests/s)"
 printf '%-28s %10s %8s\n' "path" "req/s" "ratio"
@@ -48,3 +76,5 @@ printf '%-28s %10.0f %8.2f\n' "/healthz" "$h" 1
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 printf '%-28s %10.0f %8.2f\n' "/ (signed in)" "$m" "$(ratio "$m" "$h")"
 printf '%-28s %10.0f %8.2f\n' "/signin (visitor)" "$s" "$(ratio "$s" "$h")"
+printf '%-28s %10.0f %8.2f\n' "profile step (closeness)" "$p" "$(ratio "$p" "$h")"
+printf '%-28s %10.0f %8.2f\n' "common ground (2 members)" "$g" "$(ratio "$g" "$h")"

@@ -12,6 +12,7 @@ pub mod member;
 pub mod profile;
 pub mod recovery;
 pub mod reveal;
+pub mod routine;
 pub mod session;
 pub mod time;
 
