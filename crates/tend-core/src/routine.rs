@@ -187,7 +187,7 @@ pub fn apply<M: Ord + Clone>(old: &Routine<M>, diff: &RoutineDiff<M>) -> Routine
 }
 
 /// A change someone proposed to the routine.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Proposal<M: Ord> {
     pub author: M,
     /// The version it was made from.

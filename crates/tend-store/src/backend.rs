@@ -44,6 +44,15 @@ pub(crate) fn open_json<T: serde::de::DeserializeOwned>(
 pub(crate) const CIRCLE_NAME: &str = "circles.name";
 pub(crate) const SHARING: &str = "circle_members.sharing";
 pub(crate) const REVEAL_DIGEST: &str = "circle_members.reveal_digest";
+pub(crate) const ROUTINE_VERSION: &str = "routine_versions.sealed";
+pub(crate) const PROPOSAL: &str = "routine_proposals.sealed";
+
+/// The identity of a routine version row: circle id, then the version number.
+pub(crate) fn version_row(circle: crate::CircleId, version: u32) -> Vec<u8> {
+    let mut row = circle.as_uuid().as_bytes().to_vec();
+    row.extend_from_slice(&version.to_be_bytes());
+    row
+}
 
 /// The identity of a circle membership row: circle id, then member id.
 pub(crate) fn membership_row(circle: crate::CircleId, member: crate::MemberId) -> Vec<u8> {
@@ -1036,6 +1045,127 @@ macro_rules! store_api {
                 .await?;
                 tx.commit().await?;
                 Ok(Ok(circle))
+            }
+
+            async fn routine_versions(
+                &self,
+                member: $crate::MemberId,
+                circle: $crate::CircleId,
+            ) -> $crate::StoreResult<Vec<$crate::RoutineVersion>> {
+                self.require_membership(member, circle).await?;
+                let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+                    "SELECT version, sealed FROM routine_versions WHERE circle_id = $1 ORDER BY version",
+                )
+                .bind(circle.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                if rows.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let key = self.circle_key(circle).await?;
+                rows.into_iter()
+                    .map(|(version, sealed)| {
+                        let version = u32::try_from(version).map_err(|_| $crate::StoreError::NotFound)?;
+                        $crate::backend::open_json(&key, $crate::backend::ROUTINE_VERSION, &$crate::backend::version_row(circle, version), &sealed)
+                    })
+                    .collect()
+            }
+
+            async fn add_routine_version(
+                &self,
+                member: $crate::MemberId,
+                circle: $crate::CircleId,
+                version: &$crate::RoutineVersion,
+            ) -> $crate::StoreResult<()> {
+                self.require_membership(member, circle).await?;
+                let key = self.circle_key(circle).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::ROUTINE_VERSION, &$crate::backend::version_row(circle, version.version), version)?;
+                // The primary key decides races: a second version with the same number fails.
+                sqlx::query("INSERT INTO routine_versions (circle_id, version, sealed) VALUES ($1, $2, $3)")
+                    .bind(circle.as_uuid())
+                    .bind(i64::from(version.version))
+                    .bind(&sealed)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn create_proposal(
+                &self,
+                member: $crate::MemberId,
+                circle: $crate::CircleId,
+                proposal: &tend_core::routine::Proposal<$crate::MemberId>,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<$crate::ProposalId> {
+                self.require_membership(member, circle).await?;
+                let id = $crate::ProposalId::new();
+                let key = self.circle_key(circle).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::PROPOSAL, id.as_uuid().as_bytes(), proposal)?;
+                sqlx::query("INSERT INTO routine_proposals (id, circle_id, sealed, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id.as_uuid())
+                    .bind(circle.as_uuid())
+                    .bind(&sealed)
+                    .bind(now.unix_seconds())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(id)
+            }
+
+            async fn proposals(
+                &self,
+                member: $crate::MemberId,
+                circle: $crate::CircleId,
+            ) -> $crate::StoreResult<Vec<($crate::ProposalId, tend_core::routine::Proposal<$crate::MemberId>)>> {
+                self.require_membership(member, circle).await?;
+                let rows: Vec<(uuid::Uuid, Vec<u8>)> = sqlx::query_as(
+                    "SELECT id, sealed FROM routine_proposals WHERE circle_id = $1 ORDER BY created_at, id",
+                )
+                .bind(circle.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                if rows.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let key = self.circle_key(circle).await?;
+                rows.into_iter()
+                    .map(|(id, sealed)| {
+                        Ok(($crate::ProposalId(id), $crate::backend::open_json(&key, $crate::backend::PROPOSAL, id.as_bytes(), &sealed)?))
+                    })
+                    .collect()
+            }
+
+            async fn update_proposal(
+                &self,
+                member: $crate::MemberId,
+                circle: $crate::CircleId,
+                id: $crate::ProposalId,
+                proposal: &tend_core::routine::Proposal<$crate::MemberId>,
+            ) -> $crate::StoreResult<()> {
+                self.require_membership(member, circle).await?;
+                let key = self.circle_key(circle).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::PROPOSAL, id.as_uuid().as_bytes(), proposal)?;
+                let done = sqlx::query("UPDATE routine_proposals SET sealed = $1 WHERE id = $2 AND circle_id = $3")
+                    .bind(&sealed)
+                    .bind(id.as_uuid())
+                    .bind(circle.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                $crate::backend::one_row(done.rows_affected())
+            }
+
+            async fn delete_proposal(
+                &self,
+                member: $crate::MemberId,
+                circle: $crate::CircleId,
+                id: $crate::ProposalId,
+            ) -> $crate::StoreResult<()> {
+                self.require_membership(member, circle).await?;
+                let done = sqlx::query("DELETE FROM routine_proposals WHERE id = $1 AND circle_id = $2")
+                    .bind(id.as_uuid())
+                    .bind(circle.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                $crate::backend::one_row(done.rows_affected())
             }
         }
     };

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use tend_core::circle::{CircleName, CircleSharing};
+use tend_core::routine::{Proposal, Routine};
 use tend_core::{
     Boundary, CustomLabel, DisplayName, ItemKind, ProfileAnswers, Pronouns, Timestamp, Username,
 };
@@ -28,7 +29,10 @@ pub use seal::MasterKey;
 pub use sqlite::SqliteStore;
 
 /// A member's id: a random UUIDv7, never sequential, safe to show in URLs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct MemberId(Uuid);
 
 impl MemberId {
@@ -93,6 +97,16 @@ row_id!(CustomItemId, "a member's custom item");
 row_id!(BoundaryId, "a boundary entry");
 row_id!(CircleId, "a circle");
 row_id!(InviteId, "an invite link");
+row_id!(ProposalId, "a proposed change to a routine");
+
+/// One agreed version of a circle's routine.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RoutineVersion {
+    pub version: u32,
+    pub author: MemberId,
+    pub created_at: i64,
+    pub routine: Routine<MemberId>,
+}
 
 /// A circle as its members list it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -390,6 +404,48 @@ pub trait Store: Send + Sync + 'static {
         token_hash: &[u8; 32],
         now: Timestamp,
     ) -> StoreResult<Option<(CircleName, Vec<Member>)>>;
+    /// Every agreed version of the circle's routine, oldest first (none before the first
+    /// agreement). `NotFound` unless `member` is in the circle.
+    async fn routine_versions(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+    ) -> StoreResult<Vec<RoutineVersion>>;
+    /// Records `version.version` as the circle's next version. `Conflict` if that number is
+    /// already taken (two acceptances raced): the caller re-reads and decides again.
+    async fn add_routine_version(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+        version: &RoutineVersion,
+    ) -> StoreResult<()>;
+    async fn create_proposal(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+        proposal: &Proposal<MemberId>,
+        now: Timestamp,
+    ) -> StoreResult<ProposalId>;
+    /// The circle's proposals, oldest first.
+    async fn proposals(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+    ) -> StoreResult<Vec<(ProposalId, Proposal<MemberId>)>>;
+    async fn update_proposal(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+        id: ProposalId,
+        proposal: &Proposal<MemberId>,
+    ) -> StoreResult<()>;
+    async fn delete_proposal(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+        id: ProposalId,
+    ) -> StoreResult<()>;
+
     /// Joins the circle of a usable invite, using it up.
     async fn accept_invite(
         &self,

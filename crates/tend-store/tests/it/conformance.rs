@@ -735,3 +735,119 @@ async fn locking_reveals_when_everyone_has_locked_and_leaving_closes_a_circle_of
     })
     .await;
 }
+
+fn routine_with(
+    text: &str,
+    member: tend_store::MemberId,
+) -> tend_core::routine::Routine<tend_store::MemberId> {
+    let mut routine = tend_core::routine::Routine::default();
+    routine.steps.push(tend_core::routine::Step {
+        id: tend_core::routine::StepId(1),
+        what: tend_core::routine::StepWhat::Text(text.to_owned()),
+        minutes: Some(10),
+        for_members: [member].into(),
+        from_members: Default::default(),
+    });
+    routine
+}
+
+#[tokio::test]
+async fn routine_versions_are_kept_in_order_and_a_number_is_taken_once() {
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let alex = store
+            .create_member(new_member("alex"), at(1))
+            .await
+            .unwrap();
+        let circle = store
+            .create_circle(sam.id, &circle_name("Us"), at(2))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .routine_versions(sam.id, circle.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let v1 = tend_store::RoutineVersion {
+            version: 1,
+            author: sam.id,
+            created_at: 3,
+            routine: routine_with("Tea and a blanket", sam.id),
+        };
+        store
+            .add_routine_version(sam.id, circle.id, &v1)
+            .await
+            .unwrap();
+        let again = store.add_routine_version(sam.id, circle.id, &v1).await;
+        assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
+        let v2 = tend_store::RoutineVersion {
+            version: 2,
+            created_at: 4,
+            routine: routine_with("Tea", sam.id),
+            ..v1.clone()
+        };
+        store
+            .add_routine_version(sam.id, circle.id, &v2)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.routine_versions(sam.id, circle.id).await.unwrap(),
+            vec![v1.clone(), v2]
+        );
+        for result in [
+            store.routine_versions(alex.id, circle.id).await.map(|_| ()),
+            store.add_routine_version(alex.id, circle.id, &v1).await,
+        ] {
+            assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn proposals_are_kept_changed_and_removed_within_their_circle() {
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let alex = store
+            .create_member(new_member("alex"), at(1))
+            .await
+            .unwrap();
+        let circle = store
+            .create_circle(sam.id, &circle_name("Us"), at(2))
+            .await
+            .unwrap();
+        let mut proposal = tend_core::routine::Proposal {
+            author: sam.id,
+            base_version: 0,
+            routine: routine_with("Tea and a blanket", sam.id),
+            accepted_by: Default::default(),
+            declined: Vec::new(),
+        };
+        let id = store
+            .create_proposal(sam.id, circle.id, &proposal, at(3))
+            .await
+            .unwrap();
+        proposal.declined.push((sam.id, "not yet".to_owned()));
+        store
+            .update_proposal(sam.id, circle.id, id, &proposal)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.proposals(sam.id, circle.id).await.unwrap(),
+            vec![(id, proposal.clone())]
+        );
+        assert!(matches!(
+            store.proposals(alex.id, circle.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.delete_proposal(alex.id, circle.id, id).await,
+            Err(StoreError::NotFound)
+        ));
+        store.delete_proposal(sam.id, circle.id, id).await.unwrap();
+        assert!(store.proposals(sam.id, circle.id).await.unwrap().is_empty());
+    })
+    .await;
+}
