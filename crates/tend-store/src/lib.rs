@@ -43,6 +43,11 @@ impl MemberId {
     pub fn as_uuid(&self) -> Uuid {
         self.0
     }
+
+    /// Reads a member id from a body; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        Uuid::parse_str(text).ok().map(Self)
+    }
 }
 
 impl Default for MemberId {

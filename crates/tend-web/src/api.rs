@@ -18,6 +18,7 @@ use crate::state::AppState;
 
 mod circles;
 mod profile;
+mod routines;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -74,6 +75,31 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/circles/{id}/common-ground",
             get(circles::common_ground_get),
         )
+        .route("/api/v1/circles/{id}/routine", get(routines::routine_get))
+        .route(
+            "/api/v1/circles/{id}/routine/proposals",
+            get(routines::proposals_get).post(routines::proposals_post),
+        )
+        .route(
+            "/api/v1/circles/{id}/routine/proposals/{pid}/accept",
+            post(routines::proposal_accept_post),
+        )
+        .route(
+            "/api/v1/circles/{id}/routine/proposals/{pid}/decline",
+            post(routines::proposal_decline_post),
+        )
+        .route(
+            "/api/v1/circles/{id}/routine/versions",
+            get(routines::versions_get),
+        )
+        .route(
+            "/api/v1/circles/{id}/routine/versions/{n}",
+            get(routines::version_get),
+        )
+        .route(
+            "/api/v1/circles/{id}/routine/compare",
+            get(routines::compare_get),
+        )
 }
 
 #[derive(OpenApi)]
@@ -90,6 +116,9 @@ pub fn routes() -> Router<AppState> {
         circles::invite_delete, circles::invite_accept_post, circles::leave_delete,
         circles::sharing_put, circles::lock_post, circles::lock_delete,
         circles::common_ground_get,
+        routines::routine_get, routines::proposals_post, routines::proposals_get,
+        routines::proposal_accept_post, routines::proposal_decline_post, routines::versions_get,
+        routines::version_get, routines::compare_get,
     ),
     components(schemas(SignUpBody, SignedUp, SignInBody, TokenBody, MeBody, Problem, ProblemField)),
     modifiers(&BearerAuth)

@@ -15,6 +15,7 @@ mod error;
 mod i18n;
 mod pages;
 mod profile;
+mod routines;
 mod security;
 mod state;
 

@@ -99,3 +99,12 @@ ground-yes-rate = { $name } said yes to { $percent }% of things to give.
 ground-changed = { $name } has changed some answers since common ground was last revealed.
 ground-everything = Everything { $name } shares
 ground-none = Nothing here yet.
+
+routine-step-what = A step is either an item from the catalog ("item") or words of your own ("text").
+routine-step-text = Please use 1 to 200 characters on one line.
+routine-step-id = This step id is not in the current routine, or appears twice.
+routine-step-minutes = Please use 1 to 240 minutes, or leave it out.
+routine-step-member = This is not a member of the circle.
+routine-safewords = Please choose two different safewords of 1 to 40 characters.
+routine-check-in = Check-ins come every 1 to 120 minutes, or not at all.
+routine-follow-ups = Follow-ups come 1 to 168 hours after a session, at most 8 of them.

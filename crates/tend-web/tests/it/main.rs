@@ -15,4 +15,5 @@ mod circles;
 mod helpers;
 mod profile;
 mod profile_api;
+mod routines;
 mod safety;

@@ -1,0 +1,342 @@
+//! The circle's routine through the API: proposals need everyone's yes, self-care needs
+//! nobody's, every version is kept and can be compared, and outsiders get 404.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp};
+
+struct Member {
+    id: String,
+    token: String,
+}
+
+async fn member(app: &TestApp, name: &str) -> Member {
+    let response = app
+        .client
+        .post(app.url("/api/v1/members"))
+        .json(&json!({"username": name, "password": PASSWORD, "adult": true}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    Member {
+        id: body["id"].as_str().unwrap().to_owned(),
+        token: crate::api::token(app, name, PASSWORD).await,
+    }
+}
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    who: &Member,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(&who.token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A circle of `members`, the first making it and inviting the others.
+async fn circle(app: &TestApp, members: &[&Member]) -> String {
+    let (_, circle) = call(
+        app,
+        Method::POST,
+        "/api/v1/circles",
+        members[0],
+        Some(json!({"name": "Us"})),
+    )
+    .await;
+    let id = circle["id"].as_str().unwrap().to_owned();
+    for joiner in &members[1..] {
+        let (_, invite) = call(
+            app,
+            Method::POST,
+            &format!("/api/v1/circles/{id}/invites"),
+            members[0],
+            None,
+        )
+        .await;
+        let token = invite["token"].as_str().unwrap();
+        let (status, _) = call(
+            app,
+            Method::POST,
+            &format!("/api/v1/invites/{token}/accept"),
+            joiner,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    id
+}
+
+#[tokio::test]
+async fn two_partners_agree_change_and_compare_their_routine() {
+    for app in TestApp::each_backend().await {
+        let (sam, alex) = (member(&app, "sam").await, member(&app, "alex").await);
+        let id = circle(&app, &[&sam, &alex]).await;
+        let routine = format!("/api/v1/circles/{id}/routine");
+        let (_, empty) = call(&app, Method::GET, &routine, &sam, None).await;
+        assert_eq!(empty["version"], 0);
+        assert_eq!(empty["steps"], json!([]));
+        assert_eq!(empty["safewords"], json!({"stop": "red", "slow": "yellow"}));
+        assert_eq!(empty["follow-up-hours"], json!([12, 24, 48, 72]));
+
+        let first = json!({
+            "steps": [
+                {"item": "cuddling", "minutes": 10, "for": [sam.id], "from": [alex.id]},
+                {"text": "Talk about one thing we enjoyed", "for": [sam.id, alex.id], "from": [sam.id, alex.id]}
+            ],
+            "nonverbal-signal": "three taps",
+            "check-in-minutes": 15
+        });
+        let proposals = format!("{routine}/proposals");
+        let (status, proposal) = call(&app, Method::POST, &proposals, &sam, Some(first)).await;
+        assert_eq!(status, StatusCode::CREATED, "{proposal}");
+        assert_eq!(proposal["state"], "open", "alex has not said yes");
+        let pid = proposal["id"].as_str().unwrap().to_owned();
+        let (_, open) = call(&app, Method::GET, &proposals, &alex, None).await;
+        assert_eq!(open.as_array().unwrap().len(), 1);
+        let (_, accepted) = call(
+            &app,
+            Method::POST,
+            &format!("{proposals}/{pid}/accept"),
+            &alex,
+            None,
+        )
+        .await;
+        assert_eq!(
+            (accepted["state"].as_str(), accepted["version"].as_u64()),
+            (Some("accepted"), Some(1))
+        );
+        let (_, v1) = call(&app, Method::GET, &routine, &alex, None).await;
+        assert_eq!(v1["version"], 1);
+        assert_eq!(v1["nonverbal-signal"], "three taps");
+        let cuddling = v1["steps"][0]["id"].as_u64().unwrap();
+
+        // Version 2: a longer cuddle, the talk dropped, water added, another safeword.
+        let second = json!({
+            "steps": [
+                {"item": "water-or-a-drink", "for": [sam.id], "from": [alex.id]},
+                {"id": cuddling, "item": "cuddling", "minutes": 20, "for": [sam.id], "from": [alex.id]}
+            ],
+            "safewords": {"stop": "pineapple", "slow": "yellow"}
+        });
+        let (_, proposal) = call(&app, Method::POST, &proposals, &alex, Some(second)).await;
+        let pid = proposal["id"].as_str().unwrap().to_owned();
+        call(
+            &app,
+            Method::POST,
+            &format!("{proposals}/{pid}/accept"),
+            &sam,
+            None,
+        )
+        .await;
+        let (_, compare) = call(
+            &app,
+            Method::GET,
+            &format!("{routine}/compare?from=1&to=2"),
+            &sam,
+            None,
+        )
+        .await;
+        assert_eq!(compare["added"][0]["item"], "water-or-a-drink");
+        assert_eq!(
+            compare["removed"][0]["text"],
+            "Talk about one thing we enjoyed"
+        );
+        assert_eq!(compare["changed"][0]["before"]["minutes"], 10);
+        assert_eq!(compare["changed"][0]["after"]["minutes"], 20);
+        assert_eq!(compare["reordered"], false, "only one step stayed");
+        assert_eq!(
+            compare["settings"]["after"]["safewords"]["stop"],
+            "pineapple"
+        );
+        let (_, versions) = call(
+            &app,
+            Method::GET,
+            &format!("{routine}/versions"),
+            &sam,
+            None,
+        )
+        .await;
+        let authors: Vec<&str> = versions
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["author"].as_str().unwrap())
+            .collect();
+        assert_eq!(authors, [sam.id.as_str(), alex.id.as_str()]);
+        let (_, old) = call(
+            &app,
+            Method::GET,
+            &format!("{routine}/versions/1"),
+            &alex,
+            None,
+        )
+        .await;
+        assert_eq!(old["steps"].as_array().unwrap().len(), 2);
+
+        // Care for oneself, given by oneself, needs nobody's yes.
+        let (_, v2) = call(&app, Method::GET, &routine, &alex, None).await;
+        let mut third = v2.clone();
+        third["steps"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"item": "time-alone", "minutes": 15, "for": [alex.id]}));
+        let (_, proposal) = call(&app, Method::POST, &proposals, &alex, Some(third)).await;
+        assert_eq!(
+            (proposal["state"].as_str(), proposal["version"].as_u64()),
+            (Some("accepted"), Some(3))
+        );
+
+        // A no, with a note, closes a proposal.
+        let (_, proposal) = call(
+            &app,
+            Method::POST,
+            &proposals,
+            &sam,
+            Some(json!({"steps": []})),
+        )
+        .await;
+        let pid = proposal["id"].as_str().unwrap().to_owned();
+        let (_, declined) = call(
+            &app,
+            Method::POST,
+            &format!("{proposals}/{pid}/decline"),
+            &alex,
+            Some(json!({"note": "I like our steps"})),
+        )
+        .await;
+        assert_eq!(declined["state"], "declined");
+        assert_eq!(declined["declined"][0]["note"], "I like our steps");
+        let (_, current) = call(&app, Method::GET, &routine, &sam, None).await;
+        assert_eq!(current["version"], 3);
+    }
+}
+
+#[tokio::test]
+async fn a_member_who_leaves_no_longer_blocks_a_proposal() {
+    for app in TestApp::each_backend().await {
+        let (sam, alex, kim) = (
+            member(&app, "sam").await,
+            member(&app, "alex").await,
+            member(&app, "kim").await,
+        );
+        let id = circle(&app, &[&sam, &alex, &kim]).await;
+        let proposals = format!("/api/v1/circles/{id}/routine/proposals");
+        let (_, proposal) = call(
+            &app,
+            Method::POST,
+            &proposals,
+            &sam,
+            Some(json!({"steps": [{"item": "sleep"}]})),
+        )
+        .await;
+        let pid = proposal["id"].as_str().unwrap().to_owned();
+        let (_, accepted) = call(
+            &app,
+            Method::POST,
+            &format!("{proposals}/{pid}/accept"),
+            &alex,
+            None,
+        )
+        .await;
+        assert_eq!(accepted["state"], "open", "kim has not said yes");
+        call(
+            &app,
+            Method::DELETE,
+            &format!("/api/v1/circles/{id}/members/me"),
+            &kim,
+            None,
+        )
+        .await;
+        let (_, routine) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/circles/{id}/routine"),
+            &sam,
+            None,
+        )
+        .await;
+        assert_eq!(routine["version"], 1);
+        assert_eq!(routine["steps"][0]["item"], "sleep");
+    }
+}
+
+#[tokio::test]
+async fn a_proposal_with_mistakes_names_each_and_changes_nothing() {
+    for app in TestApp::each_backend().await {
+        let (sam, alex, outsider) = (
+            member(&app, "sam").await,
+            member(&app, "alex").await,
+            member(&app, "outsider").await,
+        );
+        let id = circle(&app, &[&sam, &alex]).await;
+        let proposals = format!("/api/v1/circles/{id}/routine/proposals");
+        let bad = json!({
+            "steps": [
+                {"item": "no-such-item"},
+                {"text": "   "},
+                {"item": "cuddling", "minutes": 0, "for": [outsider.id]},
+                {"id": 99, "item": "sleep"}
+            ],
+            "safewords": {"stop": "red", "slow": "red"},
+            "check-in-minutes": 500,
+            "follow-up-hours": [0, 24],
+            "variant": "after-tea"
+        });
+        let (status, problem) = call(&app, Method::POST, &proposals, &sam, Some(bad)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "steps[0].item",
+                "steps[1].text",
+                "steps[2].minutes",
+                "steps[2].for",
+                "steps[3].id",
+                "safewords",
+                "check-in-minutes",
+                "follow-up-hours",
+                "variant",
+            ]
+        );
+        let (_, open) = call(&app, Method::GET, &proposals, &sam, None).await;
+        assert_eq!(open, json!([]));
+
+        // Outsiders see nothing of it.
+        for (method, path) in [
+            (Method::GET, format!("/api/v1/circles/{id}/routine")),
+            (Method::GET, proposals.clone()),
+            (Method::POST, proposals.clone()),
+            (
+                Method::GET,
+                format!("/api/v1/circles/{id}/routine/versions"),
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/circles/{id}/routine/compare?from=0&to=1"),
+            ),
+        ] {
+            let body = (method == Method::POST).then(|| json!({"steps": []}));
+            let (status, _) = call(&app, method.clone(), &path, &outsider, body).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}");
+        }
+    }
+}
