@@ -46,6 +46,7 @@ pub(crate) const SHARING: &str = "circle_members.sharing";
 pub(crate) const REVEAL_DIGEST: &str = "circle_members.reveal_digest";
 pub(crate) const ROUTINE_VERSION: &str = "routine_versions.sealed";
 pub(crate) const PROPOSAL: &str = "routine_proposals.sealed";
+pub(crate) const REVIEW: &str = "routine_reviews.sealed";
 
 /// The identity of a routine version row: circle id, then the version number.
 pub(crate) fn version_row(circle: crate::CircleId, version: u32) -> Vec<u8> {
@@ -1161,6 +1162,69 @@ macro_rules! store_api {
             ) -> $crate::StoreResult<()> {
                 self.require_membership(member, circle).await?;
                 let done = sqlx::query("DELETE FROM routine_proposals WHERE id = $1 AND circle_id = $2")
+                    .bind(id.as_uuid())
+                    .bind(circle.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                $crate::backend::one_row(done.rows_affected())
+            }
+
+            async fn create_review(
+                &self,
+                member: $crate::MemberId,
+                circle: $crate::CircleId,
+                review: &$crate::ReviewRecord,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<$crate::ReviewId> {
+                self.require_membership(member, circle).await?;
+                let id = $crate::ReviewId::new();
+                let key = self.circle_key(circle).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::REVIEW, id.as_uuid().as_bytes(), review)?;
+                sqlx::query("INSERT INTO routine_reviews (id, circle_id, sealed, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id.as_uuid())
+                    .bind(circle.as_uuid())
+                    .bind(&sealed)
+                    .bind(now.unix_seconds())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(id)
+            }
+
+            async fn reviews(
+                &self,
+                member: $crate::MemberId,
+                circle: $crate::CircleId,
+            ) -> $crate::StoreResult<Vec<($crate::ReviewId, $crate::ReviewRecord)>> {
+                self.require_membership(member, circle).await?;
+                let rows: Vec<(uuid::Uuid, Vec<u8>)> = sqlx::query_as(
+                    "SELECT id, sealed FROM routine_reviews WHERE circle_id = $1 ORDER BY created_at, id",
+                )
+                .bind(circle.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                if rows.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let key = self.circle_key(circle).await?;
+                rows.into_iter()
+                    .map(|(id, sealed)| {
+                        Ok(($crate::ReviewId(id), $crate::backend::open_json(&key, $crate::backend::REVIEW, id.as_bytes(), &sealed)?))
+                    })
+                    .collect()
+            }
+
+            async fn update_review(
+                &self,
+                member: $crate::MemberId,
+                circle: $crate::CircleId,
+                id: $crate::ReviewId,
+                review: &$crate::ReviewRecord,
+            ) -> $crate::StoreResult<()> {
+                self.require_membership(member, circle).await?;
+                let key = self.circle_key(circle).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::REVIEW, id.as_uuid().as_bytes(), review)?;
+                let done = sqlx::query("UPDATE routine_reviews SET sealed = $1 WHERE id = $2 AND circle_id = $3")
+                    .bind(&sealed)
                     .bind(id.as_uuid())
                     .bind(circle.as_uuid())
                     .execute(&self.pool)

@@ -66,7 +66,8 @@ impl fmt::Display for MemberId {
 macro_rules! row_id {
     ($name:ident, $what:literal) => {
         #[doc = concat!("The id of ", $what, ".")]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
         pub struct $name(Uuid);
 
         impl $name {
@@ -103,6 +104,18 @@ row_id!(BoundaryId, "a boundary entry");
 row_id!(CircleId, "a circle");
 row_id!(InviteId, "an invite link");
 row_id!(ProposalId, "a proposed change to a routine");
+row_id!(ReviewId, "a review of a routine");
+
+/// A review round of one routine version.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReviewRecord {
+    /// The version under review.
+    pub version: u32,
+    pub started_at: i64,
+    pub answers: std::collections::BTreeMap<MemberId, tend_core::routine::ReviewAnswer>,
+    /// The proposal it turned into, once everyone answered.
+    pub proposal: Option<ProposalId>,
+}
 
 /// One agreed version of a circle's routine.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -449,6 +462,27 @@ pub trait Store: Send + Sync + 'static {
         member: MemberId,
         circle: CircleId,
         id: ProposalId,
+    ) -> StoreResult<()>;
+
+    async fn create_review(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+        review: &ReviewRecord,
+        now: Timestamp,
+    ) -> StoreResult<ReviewId>;
+    /// The circle's reviews, oldest first.
+    async fn reviews(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+    ) -> StoreResult<Vec<(ReviewId, ReviewRecord)>>;
+    async fn update_review(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+        id: ReviewId,
+        review: &ReviewRecord,
     ) -> StoreResult<()>;
 
     /// Joins the circle of a usable invite, using it up.

@@ -851,3 +851,57 @@ async fn proposals_are_kept_changed_and_removed_within_their_circle() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn reviews_are_kept_sealed_within_their_circle() {
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let alex = store
+            .create_member(new_member("alex"), at(1))
+            .await
+            .unwrap();
+        let circle = store
+            .create_circle(sam.id, &circle_name("Us"), at(2))
+            .await
+            .unwrap();
+        let mut review = tend_store::ReviewRecord {
+            version: 1,
+            started_at: 3,
+            answers: Default::default(),
+            proposal: None,
+        };
+        let id = store
+            .create_review(sam.id, circle.id, &review, at(3))
+            .await
+            .unwrap();
+        review.answers.insert(
+            sam.id,
+            tend_core::routine::ReviewAnswer {
+                verdicts: [(
+                    tend_core::routine::StepId(1),
+                    tend_core::routine::StepVerdict::Drop,
+                )]
+                .into(),
+                suggestions: vec!["A walk".to_owned()],
+                named: false,
+            },
+        );
+        store
+            .update_review(sam.id, circle.id, id, &review)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.reviews(sam.id, circle.id).await.unwrap(),
+            vec![(id, review.clone())]
+        );
+        assert!(matches!(
+            store.reviews(alex.id, circle.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.update_review(alex.id, circle.id, id, &review).await,
+            Err(StoreError::NotFound)
+        ));
+    })
+    .await;
+}

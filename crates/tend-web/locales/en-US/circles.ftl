@@ -108,3 +108,6 @@ routine-step-member = This is not a member of the circle.
 routine-safewords = Please choose two different safewords of 1 to 40 characters.
 routine-check-in = Check-ins come every 1 to 120 minutes, or not at all.
 routine-follow-ups = Follow-ups come 1 to 168 hours after a session, at most 8 of them.
+review-nothing-agreed = There is no agreed routine to review yet.
+review-closed = This review is complete; its outcome is a proposal now.
+review-too-many-suggestions = Please suggest at most 10 new steps at a time.

@@ -626,3 +626,267 @@ pub async fn compare_get(
         settings,
     }))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewBody {
+    id: String,
+    /// The version under review.
+    version: u32,
+    /// Members who have answered (how many, not who).
+    answered: usize,
+    #[serde(rename = "waiting-for")]
+    waiting_for: usize,
+    /// Per step: keeps counted; a wish to change or drop shown without a name unless its
+    /// author chose to be named.
+    steps: Vec<ReviewStepBody>,
+    /// Your own answer, if you gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mine: Option<ReviewInput>,
+    /// The proposal the review turned into, once everyone answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proposal: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewStepBody {
+    step: u32,
+    keep: usize,
+    /// "Someone would like to change this": how many, unnamed.
+    #[serde(rename = "unnamed-wishes")]
+    unnamed_wishes: usize,
+    /// Members who chose to be named, with their wish (change or drop).
+    named: Vec<NamedWishBody>,
+    /// Whether the proposed version drops the step (everyone who rated it said drop).
+    dropped: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NamedWishBody {
+    member: String,
+    wish: String,
+}
+
+/// A member's answers in a review.
+#[derive(Serialize, Deserialize, ToSchema, Clone)]
+pub struct ReviewInput {
+    /// Step id → keep, change or drop.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    verdicts: std::collections::BTreeMap<u32, tend_core::routine::StepVerdict>,
+    /// New steps to suggest (each up to 200 characters, at most 10).
+    #[serde(default)]
+    suggestions: Vec<String>,
+    /// Whether partners may see your name beside a wish to change or drop.
+    #[serde(default)]
+    named: bool,
+}
+
+fn review_body(
+    id: tend_store::ReviewId,
+    review: &tend_store::ReviewRecord,
+    routine: &Routine<MemberId>,
+    members: &BTreeSet<MemberId>,
+    me: MemberId,
+) -> ReviewBody {
+    let answers: std::collections::BTreeMap<MemberId, tend_core::routine::ReviewAnswer> = review
+        .answers
+        .iter()
+        .filter(|(m, _)| members.contains(m))
+        .map(|(m, a)| (*m, a.clone()))
+        .collect();
+    let (outcomes, _) = tend_core::routine::review_outcome(routine, &answers);
+    ReviewBody {
+        id: id.to_string(),
+        version: review.version,
+        answered: answers.len(),
+        waiting_for: members.len().saturating_sub(answers.len()),
+        steps: outcomes
+            .iter()
+            .map(|o| ReviewStepBody {
+                step: o.step.0,
+                keep: o.keep,
+                unnamed_wishes: o.unnamed_wishes,
+                named: o
+                    .named_wishes
+                    .iter()
+                    .map(|(m, v)| NamedWishBody {
+                        member: m.to_string(),
+                        wish: serde_json::to_value(v)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                    })
+                    .collect(),
+                dropped: o.dropped,
+            })
+            .collect(),
+        mine: review.answers.get(&me).map(|a| ReviewInput {
+            verdicts: a.verdicts.iter().map(|(s, v)| (s.0, *v)).collect(),
+            suggestions: a.suggestions.clone(),
+            named: a.named,
+        }),
+        proposal: review.proposal.map(|p| p.to_string()),
+    }
+}
+
+/// Starts a review of the current routine (or returns the one already open).
+#[utoipa::path(post, path = "/api/v1/circles/{id}/reviews", security(("bearer" = [])),
+    responses((status = 201, body = ReviewBody), (status = 200, body = ReviewBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn reviews_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let me = api.member.id;
+    let circle = own_circle(&state, me, &id).await?;
+    let (version, routine) = routines::current(&state, me, &circle).await?;
+    if version == 0 {
+        return Err(ApiError::Conflict(msg("review-nothing-agreed")));
+    }
+    let members = routines::members(&circle);
+    let open = state
+        .store
+        .reviews(me, circle.id)
+        .await?
+        .into_iter()
+        .find(|(_, r)| r.proposal.is_none() && r.version == version);
+    if let Some((rid, review)) = open {
+        return Ok(Json(review_body(rid, &review, &routine, &members, me)).into_response());
+    }
+    let review = tend_store::ReviewRecord {
+        version,
+        started_at: clock::now().unix_seconds(),
+        answers: Default::default(),
+        proposal: None,
+    };
+    let rid = state
+        .store
+        .create_review(me, circle.id, &review, clock::now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(review_body(rid, &review, &routine, &members, me)),
+    )
+        .into_response())
+}
+
+async fn own_review(
+    state: &AppState,
+    me: MemberId,
+    circle: &CircleRecord,
+    rid: &str,
+) -> Result<(tend_store::ReviewId, tend_store::ReviewRecord), ApiError> {
+    let rid = tend_store::ReviewId::parse(rid).ok_or(ApiError::NotFound)?;
+    state
+        .store
+        .reviews(me, circle.id)
+        .await?
+        .into_iter()
+        .find(|(id, _)| *id == rid)
+        .ok_or(ApiError::NotFound)
+}
+
+/// A review's outcome so far, under the rules.
+#[utoipa::path(get, path = "/api/v1/circles/{id}/reviews/{rid}", security(("bearer" = [])),
+    responses((status = 200, body = ReviewBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn review_get(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path((id, rid)): Path<(String, String)>,
+) -> Result<Json<ReviewBody>, ApiError> {
+    let me = api.member.id;
+    let circle = own_circle(&state, me, &id).await?;
+    let (rid, review) = own_review(&state, me, &circle, &rid).await?;
+    let routine = version_of(&state, me, &circle, review.version).await?;
+    Ok(Json(review_body(
+        rid,
+        &review,
+        &routine,
+        &routines::members(&circle),
+        me,
+    )))
+}
+
+/// Gives (or changes) your answers. When every member has answered, the outcome becomes a
+/// proposal for the next version.
+#[utoipa::path(put, path = "/api/v1/circles/{id}/reviews/{rid}", request_body = ReviewInput, security(("bearer" = [])),
+    responses((status = 200, body = ReviewBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn review_put(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path((id, rid)): Path<(String, String)>,
+    ApiJson(input): ApiJson<ReviewInput>,
+) -> Result<Json<ReviewBody>, ApiError> {
+    let me = api.member.id;
+    let circle = own_circle(&state, me, &id).await?;
+    let (rid, mut review) = own_review(&state, me, &circle, &rid).await?;
+    if review.proposal.is_some() {
+        return Err(ApiError::Conflict(msg("review-closed")));
+    }
+    let routine = version_of(&state, me, &circle, review.version).await?;
+    let mut problems = Vec::new();
+    for step in input.verdicts.keys() {
+        if routine.step(StepId(*step)).is_none() {
+            problems.push((format!("verdicts.{step}"), msg("routine-step-id")));
+        }
+    }
+    let suggestions: Vec<String> = input
+        .suggestions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let text = short_text(s, 200);
+            if text.is_none() {
+                problems.push((format!("suggestions[{i}]"), msg("routine-step-text")));
+            }
+            text
+        })
+        .collect();
+    if suggestions.len() > 10 {
+        problems.push(("suggestions".into(), msg("review-too-many-suggestions")));
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::Invalid(problems));
+    }
+    review.answers.insert(
+        me,
+        tend_core::routine::ReviewAnswer {
+            verdicts: input
+                .verdicts
+                .iter()
+                .map(|(s, v)| (StepId(*s), *v))
+                .collect(),
+            suggestions,
+            named: input.named,
+        },
+    );
+    let members = routines::members(&circle);
+    let everyone = members.iter().all(|m| review.answers.contains_key(m));
+    let (version, _) = routines::current(&state, me, &circle).await?;
+    if everyone && version == review.version {
+        let answers = review
+            .answers
+            .iter()
+            .filter(|(m, _)| members.contains(m))
+            .map(|(m, a)| (*m, a.clone()))
+            .collect();
+        let (_, proposed) = tend_core::routine::review_outcome(&routine, &answers);
+        let proposal = Proposal {
+            author: me,
+            base_version: version,
+            routine: proposed,
+            accepted_by: BTreeSet::new(),
+            declined: Vec::new(),
+        };
+        let pid = state
+            .store
+            .create_proposal(me, circle.id, &proposal, clock::now())
+            .await?;
+        review.proposal = Some(pid);
+    }
+    state
+        .store
+        .update_review(me, circle.id, rid, &review)
+        .await?;
+    Ok(Json(review_body(rid, &review, &routine, &members, me)))
+}

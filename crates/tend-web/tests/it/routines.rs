@@ -340,3 +340,142 @@ async fn a_proposal_with_mistakes_names_each_and_changes_nothing() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_review_round_keeps_wishes_unnamed_and_turns_into_a_proposal() {
+    for app in TestApp::each_backend().await {
+        let (sam, alex) = (member(&app, "sam").await, member(&app, "alex").await);
+        let id = circle(&app, &[&sam, &alex]).await;
+        let reviews = format!("/api/v1/circles/{id}/reviews");
+        let (status, _) = call(&app, Method::POST, &reviews, &sam, None).await;
+        assert_eq!(status, StatusCode::CONFLICT, "nothing agreed yet");
+
+        let proposals = format!("/api/v1/circles/{id}/routine/proposals");
+        let (_, proposal) = call(&app, Method::POST, &proposals, &sam, Some(json!({
+            "steps": [{"item": "massage", "for": [sam.id], "from": [alex.id]}, {"item": "sleep"}]
+        }))).await;
+        let pid = proposal["id"].as_str().unwrap().to_owned();
+        call(
+            &app,
+            Method::POST,
+            &format!("{proposals}/{pid}/accept"),
+            &alex,
+            None,
+        )
+        .await;
+        let (_, v1) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/circles/{id}/routine"),
+            &sam,
+            None,
+        )
+        .await;
+        let massage = v1["steps"][0]["id"].as_u64().unwrap().to_string();
+        let sleep = v1["steps"][1]["id"].as_u64().unwrap().to_string();
+
+        let (status, review) = call(&app, Method::POST, &reviews, &sam, None).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let rid = review["id"].as_str().unwrap().to_owned();
+        let (status, again) = call(&app, Method::POST, &reviews, &alex, None).await;
+        assert_eq!(
+            (status, again["id"].as_str()),
+            (StatusCode::OK, Some(rid.as_str())),
+            "one open review at a time"
+        );
+
+        let review_path = format!("{reviews}/{rid}");
+        let (status, bad) = call(
+            &app,
+            Method::PUT,
+            &review_path,
+            &sam,
+            Some(json!({"verdicts": {"99": "keep"}, "suggestions": [" "]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let (_, after_sam) = call(
+            &app,
+            Method::PUT,
+            &review_path,
+            &sam,
+            Some(json!({
+                "verdicts": {massage.clone(): "drop", sleep.clone(): "keep"},
+                "suggestions": ["A walk the next morning"],
+                "named": false
+            })),
+        )
+        .await;
+        assert_eq!(after_sam["waiting-for"], 1);
+        let (_, seen_by_alex) = call(&app, Method::GET, &review_path, &alex, None).await;
+        assert_eq!(seen_by_alex["steps"][0]["unnamed-wishes"], 1);
+        assert_eq!(
+            seen_by_alex["steps"][0]["named"],
+            json!([]),
+            "sam chose not to be named"
+        );
+        assert!(seen_by_alex.get("mine").is_none());
+
+        let (_, done) = call(
+            &app,
+            Method::PUT,
+            &review_path,
+            &alex,
+            Some(json!({
+                "verdicts": {massage.clone(): "drop", sleep.clone(): "change"},
+                "named": true
+            })),
+        )
+        .await;
+        assert_eq!(done["steps"][0]["dropped"], true);
+        assert_eq!(
+            done["steps"][1]["named"],
+            json!([{"member": alex.id, "wish": "change"}])
+        );
+        let proposal = done["proposal"].as_str().unwrap().to_owned();
+
+        let (_, open) = call(&app, Method::GET, &proposals, &sam, None).await;
+        let made = open
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == proposal.as_str())
+            .unwrap();
+        let steps: Vec<Value> = made["routine"]["steps"].as_array().unwrap().clone();
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[0]["item"], "sleep");
+        assert_eq!(steps[1]["text"], "A walk the next morning");
+        for who in [&sam, &alex] {
+            call(
+                &app,
+                Method::POST,
+                &format!("{proposals}/{proposal}/accept"),
+                who,
+                None,
+            )
+            .await;
+        }
+        let (_, v2) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/circles/{id}/routine"),
+            &alex,
+            None,
+        )
+        .await;
+        assert_eq!(v2["version"], 2);
+        let (status, _) = call(
+            &app,
+            Method::PUT,
+            &review_path,
+            &sam,
+            Some(json!({"verdicts": {}})),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::CONFLICT,
+            "a finished review takes no more answers"
+        );
+    }
+}
