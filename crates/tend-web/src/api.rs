@@ -18,7 +18,7 @@ use crate::state::AppState;
 
 mod circles;
 mod profile;
-mod routines;
+pub(crate) mod routines;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -154,6 +154,32 @@ mod tests {
         ids
     }
 
+    /// Fluent refuses a bundle where two files define one id, and the loader panics: catch
+    /// it here rather than at the first page view.
+    #[test]
+    fn no_message_id_is_defined_twice() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/en-US");
+        let mut seen = std::collections::HashMap::new();
+        let mut twice = Vec::new();
+        for path in files(&root) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (id, _) in text.lines().filter_map(|line| line.split_once(" =")) {
+                let is_id = id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                let first = if is_id {
+                    seen.insert(id.to_owned(), path.clone())
+                } else {
+                    None
+                };
+                if let Some(first) = first {
+                    twice.push(format!("{id} ({} and {})", first.display(), path.display()));
+                }
+            }
+        }
+        assert!(twice.is_empty(), "defined twice: {twice:#?}");
+    }
+
     #[test]
     fn arguments_are_filled_in_without_isolation_marks() {
         let text = I18n::default().t_with("home-welcome-back", &[("name", "Sam")]);

@@ -6,6 +6,7 @@ mod circles;
 mod home;
 mod info;
 mod profile;
+mod routines;
 mod sign_in;
 mod sign_up;
 
@@ -97,6 +98,28 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/circles/{id}/common-ground",
             get(circles::common_ground_get),
+        )
+        .route("/circles/{id}/routine", get(routines::routine_get))
+        .route(
+            "/circles/{id}/routine/edit",
+            get(routines::edit_get).post(routines::edit_post),
+        )
+        .route(
+            "/circles/{id}/routine/proposals/{pid}/accept",
+            post(routines::accept_post),
+        )
+        .route(
+            "/circles/{id}/routine/proposals/{pid}/decline",
+            post(routines::decline_post),
+        )
+        .route("/circles/{id}/routine/compare", get(routines::compare_get))
+        .route(
+            "/circles/{id}/routine/reviews",
+            post(routines::review_start_post),
+        )
+        .route(
+            "/circles/{id}/routine/reviews/{rid}",
+            get(routines::review_get).post(routines::review_post),
         )
         .route(
             "/invites/{token}",

@@ -83,3 +83,45 @@ pub async fn settle_all(
     }
     Ok(())
 }
+
+/// Records `me`'s answers in a review; when every current member has answered, the outcome
+/// becomes a proposal (which still needs everyone's yes).
+pub async fn record_review_answer(
+    state: &AppState,
+    me: MemberId,
+    circle: &CircleRecord,
+    id: tend_store::ReviewId,
+    mut review: tend_store::ReviewRecord,
+    routine: &Routine<MemberId>,
+    answer: tend_core::routine::ReviewAnswer,
+) -> Result<tend_store::ReviewRecord, AppError> {
+    review.answers.insert(me, answer);
+    let members = members(circle);
+    let (version, _) = current(state, me, circle).await?;
+    if members.iter().all(|m| review.answers.contains_key(m)) && version == review.version {
+        let answers = review
+            .answers
+            .iter()
+            .filter(|(m, _)| members.contains(m))
+            .map(|(m, a)| (*m, a.clone()))
+            .collect();
+        let (_, proposed) = tend_core::routine::review_outcome(routine, &answers);
+        let proposal = Proposal {
+            author: me,
+            base_version: version,
+            routine: proposed,
+            accepted_by: BTreeSet::new(),
+            declined: Vec::new(),
+        };
+        let pid = state
+            .store
+            .create_proposal(me, circle.id, &proposal, clock::now())
+            .await?;
+        review.proposal = Some(pid);
+    }
+    state
+        .store
+        .update_review(me, circle.id, id, &review)
+        .await?;
+    Ok(review)
+}

@@ -111,3 +111,79 @@ routine-follow-ups = Follow-ups come 1 to 168 hours after a session, at most 8 o
 review-nothing-agreed = There is no agreed routine to review yet.
 review-closed = This review is complete; its outcome is a proposal now.
 review-too-many-suggestions = Please suggest at most 10 new steps at a time.
+
+circle-routine = Our routine
+routine-title = Our aftercare routine
+routine-none-yet = You have not agreed a routine yet. Start from your common ground: propose the steps that would help each of you.
+routine-version = Version { $version }
+routine-minutes = { $count ->
+    [one] 1 minute
+   *[other] { $count } minutes
+}
+routine-for = for
+routine-from = from
+routine-stop-word = Word to stop
+routine-slow-word = Word to slow down or check in
+routine-nonverbal = Non-verbal signal
+routine-check-in-setting = Check-ins during a session
+routine-none = none
+routine-follow-ups-setting = Follow-ups after a session
+routine-variant = For
+routine-propose = Propose a change
+routine-proposals = Proposals
+routine-proposal-by = Proposed by { $name }
+proposal-state-open = Waiting for everyone's yes.
+proposal-state-accepted = Agreed.
+proposal-state-declined = Declined.
+proposal-state-outdated = The routine changed since this was proposed; please propose it again.
+routine-accept = Yes, let's do this
+routine-decline = Not this one
+routine-decline-note = A note, if you like (no reason needed)
+routine-versions = Every version
+routine-version-by = Version { $version }, proposed by
+routine-compare-previous = compare with the one before
+routine-review-heading = How is our routine working?
+routine-review-explain = Every few sessions or weeks, each of you can say which steps to keep, change or drop, and suggest new ones. Wishes stay unnamed unless you choose otherwise.
+routine-review-open = Continue the review
+routine-review-start = Start a review
+routine-edit-title = Propose a change
+routine-edit-intro = Choose steps, order them and say who each is for and who offers it. Everyone in the circle says yes before it becomes your routine; adding care just for yourself needs nobody's yes.
+routine-steps = Steps
+routine-no-steps = No steps yet: add some from your common ground or in your own words.
+routine-step-words = In your own words
+routine-step-minutes-label = Minutes (optional)
+routine-up = Move up
+routine-down = Move down
+routine-remove = Remove
+routine-from-common-ground = From your common ground
+routine-add-words = A step in your own words
+routine-add = Add step
+routine-settings = Safewords, signals and follow-ups
+routine-check-in-label = Check in every … minutes during a session (optional)
+routine-follow-ups-label = Follow-ups, hours after a session (for example 12, 24, 48, 72)
+routine-send-proposal = Send proposal
+routine-compare-title = What changed
+routine-compare-versions = From version { $from } to version
+routine-added = Added
+routine-removed = Removed
+routine-changed = Changed
+routine-reordered = Some steps now come in a different order.
+review-keeps = { $count ->
+    [one] 1 would keep it
+   *[other] { $count } would keep it
+}
+review-someone-would-change = someone would like to change this
+review-named-change = { $name } would like to change this
+review-named-drop = { $name } would like to drop this
+review-waiting = { $count ->
+    [0] Everyone has answered.
+    [one] Waiting for 1 answer.
+   *[other] Waiting for { $count } answers.
+}
+review-verdict-keep = Keep
+review-verdict-change = Change
+review-verdict-drop = Drop
+review-suggestions = New steps to suggest, one per line (optional)
+review-named = Show my name beside my wishes
+review-save = Save my answers
+review-done = Everyone has answered. The outcome is now a proposal on the routine page.

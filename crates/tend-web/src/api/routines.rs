@@ -33,33 +33,33 @@ async fn own_circle(
 pub struct StepBody {
     /// The step's id, kept across versions. Leave it out for a new step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    id: Option<u32>,
+    pub(crate) id: Option<u32>,
     /// A catalog item id; or give `text`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    item: Option<String>,
+    pub(crate) item: Option<String>,
     /// Words of the circle's own (up to 200 characters); or give `item`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
+    pub(crate) text: Option<String>,
     /// 1–240 minutes, or left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    minutes: Option<u16>,
+    pub(crate) minutes: Option<u16>,
     /// Member ids the step is for.
     #[serde(default, rename = "for")]
-    for_members: Vec<String>,
+    pub(crate) for_members: Vec<String>,
     /// Member ids who offer it.
     #[serde(default, rename = "from")]
-    from_members: Vec<String>,
+    pub(crate) from_members: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Clone)]
 pub struct SafewordsBody {
     /// Stops everything (default "red").
-    stop: String,
+    pub(crate) stop: String,
     /// Slow down, check on me (default "yellow").
-    slow: String,
+    pub(crate) slow: String,
 }
 
-fn default_safewords() -> SafewordsBody {
+pub(crate) fn default_safewords() -> SafewordsBody {
     SafewordsBody {
         stop: "red".to_owned(),
         slow: "yellow".to_owned(),
@@ -79,33 +79,33 @@ fn default_variant() -> String {
 pub struct RoutineBody {
     /// 0 before anything is agreed. Ignored in a proposal.
     #[serde(default)]
-    version: u32,
+    pub(crate) version: u32,
     #[serde(default)]
-    steps: Vec<StepBody>,
+    pub(crate) steps: Vec<StepBody>,
     #[serde(default = "default_safewords")]
-    safewords: SafewordsBody,
+    pub(crate) safewords: SafewordsBody,
     #[serde(
         default,
         rename = "nonverbal-signal",
         skip_serializing_if = "Option::is_none"
     )]
-    nonverbal_signal: Option<String>,
+    pub(crate) nonverbal_signal: Option<String>,
     /// Minutes between check-in prompts during a session (1–120), or none.
     #[serde(
         default,
         rename = "check-in-minutes",
         skip_serializing_if = "Option::is_none"
     )]
-    check_in_minutes: Option<u16>,
+    pub(crate) check_in_minutes: Option<u16>,
     /// Hours after a session for follow-ups (each 1–168, at most 8).
     #[serde(default = "default_follow_ups", rename = "follow-up-hours")]
-    follow_up_hours: Vec<u16>,
+    pub(crate) follow_up_hours: Vec<u16>,
     /// after-sex, after-intense-scene or after-hard-scene.
     #[serde(default = "default_variant")]
-    variant: String,
+    pub(crate) variant: String,
 }
 
-fn routine_body(version: u32, routine: &Routine<MemberId>) -> RoutineBody {
+pub(crate) fn routine_body(version: u32, routine: &Routine<MemberId>) -> RoutineBody {
     let ids = |set: &BTreeSet<MemberId>| set.iter().map(ToString::to_string).collect();
     RoutineBody {
         version,
@@ -148,7 +148,7 @@ fn short_text(raw: &str, max: usize) -> Option<String> {
 
 /// Checks a proposed routine against the circle, the catalog and the current version. Every
 /// mistake is named; nothing is half-taken.
-fn parse_routine(
+pub(crate) fn parse_routine(
     state: &AppState,
     body: &RoutineBody,
     circle: &CircleRecord,
@@ -498,7 +498,7 @@ pub async fn versions_get(
     ))
 }
 
-async fn version_of(
+pub(crate) async fn version_of(
     state: &AppState,
     me: MemberId,
     circle: &CircleRecord,
@@ -819,7 +819,7 @@ pub async fn review_put(
 ) -> Result<Json<ReviewBody>, ApiError> {
     let me = api.member.id;
     let circle = own_circle(&state, me, &id).await?;
-    let (rid, mut review) = own_review(&state, me, &circle, &rid).await?;
+    let (rid, review) = own_review(&state, me, &circle, &rid).await?;
     if review.proposal.is_some() {
         return Err(ApiError::Conflict(msg("review-closed")));
     }
@@ -848,45 +848,17 @@ pub async fn review_put(
     if !problems.is_empty() {
         return Err(ApiError::Invalid(problems));
     }
-    review.answers.insert(
-        me,
-        tend_core::routine::ReviewAnswer {
-            verdicts: input
-                .verdicts
-                .iter()
-                .map(|(s, v)| (StepId(*s), *v))
-                .collect(),
-            suggestions,
-            named: input.named,
-        },
-    );
-    let members = routines::members(&circle);
-    let everyone = members.iter().all(|m| review.answers.contains_key(m));
-    let (version, _) = routines::current(&state, me, &circle).await?;
-    if everyone && version == review.version {
-        let answers = review
-            .answers
+    let answer = tend_core::routine::ReviewAnswer {
+        verdicts: input
+            .verdicts
             .iter()
-            .filter(|(m, _)| members.contains(m))
-            .map(|(m, a)| (*m, a.clone()))
-            .collect();
-        let (_, proposed) = tend_core::routine::review_outcome(&routine, &answers);
-        let proposal = Proposal {
-            author: me,
-            base_version: version,
-            routine: proposed,
-            accepted_by: BTreeSet::new(),
-            declined: Vec::new(),
-        };
-        let pid = state
-            .store
-            .create_proposal(me, circle.id, &proposal, clock::now())
-            .await?;
-        review.proposal = Some(pid);
-    }
-    state
-        .store
-        .update_review(me, circle.id, rid, &review)
-        .await?;
+            .map(|(s, v)| (StepId(*s), *v))
+            .collect(),
+        suggestions,
+        named: input.named,
+    };
+    let review =
+        routines::record_review_answer(&state, me, &circle, rid, review, &routine, answer).await?;
+    let members = routines::members(&circle);
     Ok(Json(review_body(rid, &review, &routine, &members, me)))
 }

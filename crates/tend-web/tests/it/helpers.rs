@@ -188,3 +188,36 @@ pub fn location(response: &Response) -> String {
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default()
 }
+
+/// What a browser would send for the form matching `selector`: inputs with their values
+/// (checked boxes only), text areas and selected options. Buttons are left out.
+pub fn form_fields(html: &str, selector: &str) -> Vec<(String, String)> {
+    let document = Html::parse_document(html);
+    let form = Selector::parse(selector).unwrap();
+    let fields = Selector::parse("input, textarea, select").unwrap();
+    let option = Selector::parse("option[selected]").unwrap();
+    let Some(form) = document.select(&form).next() else {
+        panic!("no form {selector} in:\n{html}");
+    };
+    form.select(&fields)
+        .filter_map(|field| {
+            let element = field.value();
+            let name = element.attr("name")?.to_owned();
+            match element.name() {
+                "textarea" => Some((name, field.text().collect())),
+                "select" => field
+                    .select(&option)
+                    .next()
+                    .and_then(|o| o.value().attr("value"))
+                    .map(|v| (name, v.to_owned())),
+                _ => {
+                    let kind = element.attr("type").unwrap_or("text");
+                    if matches!(kind, "checkbox" | "radio") && element.attr("checked").is_none() {
+                        return None;
+                    }
+                    Some((name, element.attr("value").unwrap_or("").to_owned()))
+                }
+            }
+        })
+        .collect()
+}

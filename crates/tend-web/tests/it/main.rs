@@ -15,5 +15,6 @@ mod circles;
 mod helpers;
 mod profile;
 mod profile_api;
+mod routine_pages;
 mod routines;
 mod safety;

@@ -1,0 +1,926 @@
+//! The circle's routine in the browser: the current version, proposals to say yes or no to,
+//! an editor built from common ground (no JavaScript needed: steps move with up and down
+//! buttons), every version compared, and review rounds.
+
+use std::collections::{BTreeSet, HashMap};
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use tend_core::profile::Variant;
+use tend_core::reveal::Fact;
+use tend_core::routine::{Proposal, Routine, StepId, StepVerdict, StepWhat, diff, review_outcome};
+use tend_store::{CircleId, CircleRecord, MemberId, ProposalId, ReviewId};
+
+use super::sign_in::EmptyForm;
+use super::{Ctx, FormErrors, MemberCtx};
+use crate::api::ApiError;
+use crate::api::routines::{
+    RoutineBody, SafewordsBody, StepBody, parse_routine, routine_body, version_of,
+};
+use crate::circles;
+use crate::clock;
+use crate::error::{AppError, ErrorKind};
+use crate::i18n::I18n;
+use crate::routines;
+use crate::security::CsrfForm;
+use crate::state::AppState;
+
+async fn own_circle(
+    state: &AppState,
+    member: MemberId,
+    id: &str,
+) -> Result<CircleRecord, AppError> {
+    let id = CircleId::parse(id).ok_or(ErrorKind::NotFound)?;
+    Ok(state.store.circle(member, id).await?)
+}
+
+fn api_error(error: ApiError) -> AppError {
+    match error {
+        ApiError::NotFound => ErrorKind::NotFound.into(),
+        _ => AppError::internal("routine"),
+    }
+}
+
+fn names(circle: &CircleRecord) -> HashMap<MemberId, String> {
+    circle
+        .members
+        .iter()
+        .map(|m| (m.member.id, m.member.name().to_owned()))
+        .collect()
+}
+
+/// A step in words: what, how long, for whom, from whom.
+fn step_words(
+    i18n: &I18n,
+    names: &HashMap<MemberId, String>,
+    step: &tend_core::routine::Step<MemberId>,
+) -> String {
+    let what = match &step.what {
+        StepWhat::Item(item) => i18n.t(&format!("catalog-item-{item}")),
+        StepWhat::Text(text) => text.clone(),
+    };
+    let list = |set: &BTreeSet<MemberId>| {
+        set.iter()
+            .filter_map(|m| names.get(m).cloned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut words = what;
+    if let Some(minutes) = step.minutes {
+        words.push_str(&format!(
+            " · {}",
+            i18n.t_count("routine-minutes", u32::from(minutes))
+        ));
+    }
+    if !step.for_members.is_empty() {
+        words.push_str(&format!(
+            " · {} {}",
+            i18n.t("routine-for"),
+            list(&step.for_members)
+        ));
+    }
+    if !step.from_members.is_empty() {
+        words.push_str(&format!(
+            " · {} {}",
+            i18n.t("routine-from"),
+            list(&step.from_members)
+        ));
+    }
+    words
+}
+
+struct ProposalRow {
+    id: String,
+    author: String,
+    state: String,
+    open: bool,
+    steps: Vec<String>,
+    notes: Vec<String>,
+    mine_accepted: bool,
+}
+
+#[derive(Template)]
+#[template(path = "routines/routine.html")]
+struct RoutinePage {
+    ctx: Ctx,
+    id: String,
+    name: String,
+    version: u32,
+    steps: Vec<String>,
+    settings: Vec<(String, String)>,
+    proposals: Vec<ProposalRow>,
+    versions: Vec<(u32, String)>,
+    review: Option<String>,
+}
+
+fn settings_words(i18n: &I18n, routine: &Routine<MemberId>) -> Vec<(String, String)> {
+    let s = &routine.settings;
+    let mut rows = vec![
+        (i18n.t("routine-stop-word"), s.stop_word.clone()),
+        (i18n.t("routine-slow-word"), s.slow_word.clone()),
+    ];
+    if let Some(signal) = &s.nonverbal_signal {
+        rows.push((i18n.t("routine-nonverbal"), signal.clone()));
+    }
+    rows.push((
+        i18n.t("routine-check-in-setting"),
+        s.check_in_minutes.map_or_else(
+            || i18n.t("routine-none"),
+            |m| i18n.t_count("routine-minutes", u32::from(m)),
+        ),
+    ));
+    rows.push((
+        i18n.t("routine-follow-ups-setting"),
+        s.follow_up_hours
+            .iter()
+            .map(|h| format!("{h} h"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    ));
+    rows.push((
+        i18n.t("routine-variant"),
+        i18n.t(&format!("profile-variant-{}", s.variant.as_str())),
+    ));
+    rows
+}
+
+pub async fn routine_get(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let circle = own_circle(&state, me.member.id, &id).await?;
+    routines::settle_all(&state, me.member.id, &circle).await?;
+    let (version, routine) = routines::current(&state, me.member.id, &circle).await?;
+    let names = names(&circle);
+    let members = routines::members(&circle);
+    let proposals = state
+        .store
+        .proposals(me.member.id, circle.id)
+        .await?
+        .into_iter()
+        .map(|(pid, p)| {
+            let outcome = tend_core::routine::proposal_state(&p, version, &routine, &members);
+            ProposalRow {
+                id: pid.to_string(),
+                author: names.get(&p.author).cloned().unwrap_or_default(),
+                state: ctx.t(&format!("proposal-state-{}", routines::state_name(outcome))),
+                open: outcome == tend_core::routine::ProposalState::Open,
+                steps: p
+                    .routine
+                    .steps
+                    .iter()
+                    .map(|s| step_words(&ctx.i18n, &names, s))
+                    .collect(),
+                notes: p
+                    .declined
+                    .iter()
+                    .filter(|(_, note)| !note.is_empty())
+                    .map(|(m, note)| {
+                        format!("{}: {note}", names.get(m).cloned().unwrap_or_default())
+                    })
+                    .collect(),
+                mine_accepted: p.author == me.member.id || p.accepted_by.contains(&me.member.id),
+            }
+        })
+        .collect();
+    let versions = state
+        .store
+        .routine_versions(me.member.id, circle.id)
+        .await?
+        .iter()
+        .map(|v| (v.version, names.get(&v.author).cloned().unwrap_or_default()))
+        .collect();
+    let review = state
+        .store
+        .reviews(me.member.id, circle.id)
+        .await?
+        .into_iter()
+        .find(|(_, r)| r.proposal.is_none() && r.version == version)
+        .map(|(rid, _)| rid.to_string());
+    let page = RoutinePage {
+        id: circle.id.to_string(),
+        name: circle.name.as_str().to_owned(),
+        version,
+        steps: routine
+            .steps
+            .iter()
+            .map(|s| step_words(&ctx.i18n, &names, s))
+            .collect(),
+        settings: settings_words(&ctx.i18n, &routine),
+        proposals,
+        versions,
+        review,
+        ctx,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// One row of the editor, as the form carries it between requests.
+#[derive(Clone, Default)]
+struct EditRow {
+    id: String,
+    item: String,
+    text: String,
+    label: String,
+    minutes: String,
+    for_members: BTreeSet<String>,
+    from_members: BTreeSet<String>,
+}
+
+#[derive(Template)]
+#[template(path = "routines/edit.html")]
+struct EditPage {
+    ctx: Ctx,
+    id: String,
+    name: String,
+    rows: Vec<EditRow>,
+    members: Vec<(String, String)>,
+    /// Items from common ground, to add with one tap: (item id, label).
+    suggestions: Vec<(String, String)>,
+    stop: String,
+    slow: String,
+    nonverbal: String,
+    check_in: String,
+    follow_ups: String,
+    variant: String,
+    variants: Vec<(&'static str, String)>,
+    errors: FormErrors,
+}
+
+fn row_from_body(i18n: &I18n, step: &StepBody) -> EditRow {
+    EditRow {
+        id: step.id.map(|i| i.to_string()).unwrap_or_default(),
+        item: step.item.clone().unwrap_or_default(),
+        text: step.text.clone().unwrap_or_default(),
+        label: step
+            .item
+            .as_ref()
+            .map(|i| i18n.t(&format!("catalog-item-{i}")))
+            .unwrap_or_default(),
+        minutes: step.minutes.map(|m| m.to_string()).unwrap_or_default(),
+        for_members: step.for_members.iter().cloned().collect(),
+        from_members: step.from_members.iter().cloned().collect(),
+    }
+}
+
+async fn edit_page(
+    state: &AppState,
+    ctx: Ctx,
+    me: MemberId,
+    circle: &CircleRecord,
+    body: &RoutineBody,
+    errors: FormErrors,
+) -> Result<EditPage, AppError> {
+    let view = circles::view(
+        state,
+        me,
+        circle,
+        Variant::parse(&body.variant).unwrap_or(Variant::AfterSex),
+    )
+    .await?;
+    let mut suggestions: Vec<(String, String)> = view
+        .facts
+        .iter()
+        .filter_map(|f| match f {
+            Fact::Offers { item, .. } | Fact::Needs { item, .. } | Fact::Favourite { item, .. } => {
+                Some(item.clone())
+            }
+            _ => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|item| {
+            let label = ctx.t(&format!("catalog-item-{item}"));
+            (item, label)
+        })
+        .collect();
+    suggestions.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(EditPage {
+        id: circle.id.to_string(),
+        name: circle.name.as_str().to_owned(),
+        rows: body
+            .steps
+            .iter()
+            .map(|s| row_from_body(&ctx.i18n, s))
+            .collect(),
+        members: circle
+            .members
+            .iter()
+            .map(|m| (m.member.id.to_string(), m.member.name().to_owned()))
+            .collect(),
+        suggestions,
+        stop: body.safewords.stop.clone(),
+        slow: body.safewords.slow.clone(),
+        nonverbal: body.nonverbal_signal.clone().unwrap_or_default(),
+        check_in: body
+            .check_in_minutes
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        follow_ups: body
+            .follow_up_hours
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        variant: body.variant.clone(),
+        variants: Variant::ALL
+            .iter()
+            .map(|v| {
+                (
+                    v.as_str(),
+                    ctx.t(&format!("profile-variant-{}", v.as_str())),
+                )
+            })
+            .collect(),
+        errors,
+        ctx,
+    })
+}
+
+pub async fn edit_get(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let circle = own_circle(&state, me.member.id, &id).await?;
+    let (version, routine) = routines::current(&state, me.member.id, &circle).await?;
+    let body = routine_body(version, &routine);
+    let page = edit_page(
+        &state,
+        ctx,
+        me.member.id,
+        &circle,
+        &body,
+        FormErrors::default(),
+    )
+    .await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+/// Reads the editor's form back into a routine body. Numbers that do not parse are kept as
+/// problems rather than dropped.
+fn body_from_form(
+    form: &[(String, String)],
+    problems: &mut Vec<(String, &'static str)>,
+) -> (RoutineBody, Option<String>) {
+    let get = |name: &str| {
+        form.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let all = |name: &str| {
+        form.iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    };
+    let count: usize = get("rows").parse().unwrap_or(0).min(100);
+    let mut steps = Vec::new();
+    for i in 0..count {
+        let field = |name: &str| get(&format!("step-{i}-{name}"));
+        let minutes = field("minutes");
+        let minutes = if minutes.trim().is_empty() {
+            None
+        } else {
+            match minutes.trim().parse::<u16>() {
+                Ok(m) => Some(m),
+                Err(_) => {
+                    problems.push((format!("steps[{i}].minutes"), "routine-step-minutes"));
+                    None
+                }
+            }
+        };
+        let text = field("text");
+        let item = field("item");
+        steps.push(StepBody {
+            id: field("id").parse().ok(),
+            item: (!item.is_empty()).then_some(item),
+            text: item_or_text(&text),
+            minutes,
+            for_members: all(&format!("step-{i}-for")),
+            from_members: all(&format!("step-{i}-from")),
+        });
+    }
+    let check_in = get("check-in");
+    let check_in_minutes = if check_in.trim().is_empty() {
+        None
+    } else {
+        match check_in.trim().parse::<u16>() {
+            Ok(m) => Some(m),
+            Err(_) => {
+                problems.push(("check-in-minutes".into(), "routine-check-in"));
+                None
+            }
+        }
+    };
+    let mut follow_up_hours = Vec::new();
+    for part in get("follow-ups")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match part.parse::<u16>() {
+            Ok(h) => follow_up_hours.push(h),
+            Err(_) => problems.push(("follow-up-hours".into(), "routine-follow-ups")),
+        }
+    }
+    let nonverbal = get("nonverbal");
+    let body = RoutineBody {
+        version: 0,
+        steps,
+        safewords: SafewordsBody {
+            stop: get("stop"),
+            slow: get("slow"),
+        },
+        nonverbal_signal: (!nonverbal.trim().is_empty()).then_some(nonverbal),
+        check_in_minutes,
+        follow_up_hours,
+        variant: get("variant"),
+    };
+    let op = form.iter().find(|(n, _)| n == "op").map(|(_, v)| v.clone());
+    (body, op)
+}
+
+fn item_or_text(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The editor's buttons: move, remove, add; or send the whole thing as a proposal.
+pub async fn edit_post(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let circle = own_circle(&state, me.member.id, &id).await?;
+    let mut problems = Vec::new();
+    let (mut body, op) = body_from_form(&form, &mut problems);
+    let op = op.unwrap_or_default();
+    let index = |prefix: &str| {
+        op.strip_prefix(prefix)
+            .and_then(|i| i.parse::<usize>().ok())
+    };
+    if let Some(i) = index("up-").filter(|i| *i > 0 && *i < body.steps.len()) {
+        body.steps.swap(i, i - 1);
+    } else if let Some(i) = index("down-").filter(|i| i + 1 < body.steps.len()) {
+        body.steps.swap(i, i + 1);
+    } else if let Some(i) = index("remove-").filter(|i| *i < body.steps.len()) {
+        body.steps.remove(i);
+    } else if let Some(item) = op.strip_prefix("add-item-") {
+        body.steps.push(StepBody {
+            id: None,
+            item: Some(item.to_owned()),
+            text: None,
+            minutes: None,
+            for_members: Vec::new(),
+            from_members: Vec::new(),
+        });
+    } else if op == "add-text" {
+        let text = form
+            .iter()
+            .find(|(n, _)| n == "new-text")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        body.steps.push(StepBody {
+            id: None,
+            item: None,
+            text: Some(text),
+            minutes: None,
+            for_members: Vec::new(),
+            from_members: Vec::new(),
+        });
+    } else if op == "propose" && problems.is_empty() {
+        let (version, current) = routines::current(&state, me.member.id, &circle).await?;
+        match parse_routine(&state, &body, &circle, &current) {
+            Ok(routine) => {
+                let proposal = Proposal {
+                    author: me.member.id,
+                    base_version: version,
+                    routine,
+                    accepted_by: [me.member.id].into(),
+                    declined: Vec::new(),
+                };
+                let pid = state
+                    .store
+                    .create_proposal(me.member.id, circle.id, &proposal, clock::now())
+                    .await?;
+                routines::settle(&state, me.member.id, &circle, pid, &proposal).await?;
+                return Ok(Redirect::to(&format!("/circles/{}/routine", circle.id)).into_response());
+            }
+            Err(ApiError::Invalid(found)) => problems.extend(found),
+            Err(other) => return Err(api_error(other)),
+        }
+    }
+    if problems.is_empty() {
+        let page = edit_page(
+            &state,
+            ctx,
+            me.member.id,
+            &circle,
+            &body,
+            FormErrors::default(),
+        )
+        .await?;
+        return Ok(Html(page.render()?).into_response());
+    }
+    let errors = FormErrors::from_problems(
+        &ctx.i18n,
+        problems.iter().map(|(f, m)| (anchor(f), *m)).collect(),
+    );
+    let mut page = edit_page(&state, ctx, me.member.id, &circle, &body, errors).await?;
+    // What was typed comes back as typed, even where it was not a number.
+    for (i, row) in page.rows.iter_mut().enumerate() {
+        let typed = form.iter().find(|(n, _)| *n == format!("step-{i}-minutes"));
+        if let Some((_, value)) = typed {
+            row.minutes = value.clone();
+        }
+    }
+    for (name, field) in [
+        ("check-in", &mut page.check_in),
+        ("follow-ups", &mut page.follow_ups),
+    ] {
+        if let Some((_, value)) = form.iter().find(|(n, _)| n == name) {
+            *field = value.clone();
+        }
+    }
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
+/// The page anchor of a problem's field: `steps[2].minutes` → `step-2`.
+fn anchor(field: &str) -> &'static str {
+    match field.split_once('.').map_or(field, |(head, _)| head) {
+        f if f.starts_with("steps[") => "steps",
+        "safewords" => "stop",
+        "check-in-minutes" => "check-in",
+        "follow-up-hours" => "follow-ups",
+        "nonverbal-signal" => "nonverbal",
+        _ => "variant",
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct DeclineForm {
+    #[serde(default)]
+    note: String,
+}
+
+async fn own_proposal(
+    state: &AppState,
+    me: MemberId,
+    circle: &CircleRecord,
+    pid: &str,
+) -> Result<(ProposalId, Proposal<MemberId>), AppError> {
+    let pid = ProposalId::parse(pid).ok_or(ErrorKind::NotFound)?;
+    state
+        .store
+        .proposals(me, circle.id)
+        .await?
+        .into_iter()
+        .find(|(id, _)| *id == pid)
+        .ok_or_else(|| ErrorKind::NotFound.into())
+}
+
+pub async fn accept_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path((id, pid)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    let circle = own_circle(&state, me.member.id, &id).await?;
+    let (pid, mut proposal) = own_proposal(&state, me.member.id, &circle, &pid).await?;
+    proposal.accepted_by.insert(me.member.id);
+    state
+        .store
+        .update_proposal(me.member.id, circle.id, pid, &proposal)
+        .await?;
+    routines::settle(&state, me.member.id, &circle, pid, &proposal).await?;
+    Ok(Redirect::to(&format!("/circles/{}/routine", circle.id)).into_response())
+}
+
+pub async fn decline_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path((id, pid)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<DeclineForm>,
+) -> Result<Response, AppError> {
+    let circle = own_circle(&state, me.member.id, &id).await?;
+    let (pid, mut proposal) = own_proposal(&state, me.member.id, &circle, &pid).await?;
+    let note: String = form.note.trim().chars().take(500).collect();
+    proposal.accepted_by.remove(&me.member.id);
+    proposal.declined.retain(|(m, _)| *m != me.member.id);
+    proposal.declined.push((me.member.id, note));
+    state
+        .store
+        .update_proposal(me.member.id, circle.id, pid, &proposal)
+        .await?;
+    Ok(Redirect::to(&format!("/circles/{}/routine", circle.id)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct CompareQuery {
+    from: u32,
+    to: u32,
+}
+
+#[derive(Template)]
+#[template(path = "routines/compare.html")]
+struct ComparePage {
+    ctx: Ctx,
+    id: String,
+    from: u32,
+    to: u32,
+    added: Vec<String>,
+    removed: Vec<String>,
+    changed: Vec<(String, String)>,
+    reordered: bool,
+    settings: Vec<(String, String, String)>,
+}
+
+pub async fn compare_get(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+    Query(query): Query<CompareQuery>,
+) -> Result<Response, AppError> {
+    let circle = own_circle(&state, me.member.id, &id).await?;
+    let from = version_of(&state, me.member.id, &circle, query.from)
+        .await
+        .map_err(api_error)?;
+    let to = version_of(&state, me.member.id, &circle, query.to)
+        .await
+        .map_err(api_error)?;
+    let names = names(&circle);
+    let change = diff(&from, &to);
+    let words = |s: &tend_core::routine::Step<MemberId>| step_words(&ctx.i18n, &names, s);
+    let settings = match &change.settings {
+        None => Vec::new(),
+        Some((before, after)) => {
+            let before = settings_words(
+                &ctx.i18n,
+                &Routine {
+                    steps: Vec::new(),
+                    settings: before.clone(),
+                },
+            );
+            let after = settings_words(
+                &ctx.i18n,
+                &Routine {
+                    steps: Vec::new(),
+                    settings: after.clone(),
+                },
+            );
+            before
+                .into_iter()
+                .zip(after)
+                .filter(|(b, a)| b.1 != a.1)
+                .map(|(b, a)| (b.0, b.1, a.1))
+                .collect()
+        }
+    };
+    let page = ComparePage {
+        id: circle.id.to_string(),
+        from: query.from,
+        to: query.to,
+        added: change.added.iter().map(words).collect(),
+        removed: change.removed.iter().map(words).collect(),
+        changed: change
+            .changed
+            .iter()
+            .map(|(b, a)| (words(b), words(a)))
+            .collect(),
+        reordered: change.reordered,
+        settings,
+        ctx: ctx.clone(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// Starts a review of the current version (or opens the one already running).
+pub async fn review_start_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    let circle = own_circle(&state, me.member.id, &id).await?;
+    let (version, _) = routines::current(&state, me.member.id, &circle).await?;
+    if version == 0 {
+        return Err(ErrorKind::BadRequest.into());
+    }
+    let open = state
+        .store
+        .reviews(me.member.id, circle.id)
+        .await?
+        .into_iter()
+        .find(|(_, r)| r.proposal.is_none() && r.version == version);
+    let rid = match open {
+        Some((rid, _)) => rid,
+        None => {
+            let review = tend_store::ReviewRecord {
+                version,
+                started_at: clock::now().unix_seconds(),
+                answers: Default::default(),
+                proposal: None,
+            };
+            state
+                .store
+                .create_review(me.member.id, circle.id, &review, clock::now())
+                .await?
+        }
+    };
+    Ok(Redirect::to(&format!("/circles/{}/routine/reviews/{rid}", circle.id)).into_response())
+}
+
+struct ReviewRow {
+    id: u32,
+    words: String,
+    mine: &'static str,
+    outcome: String,
+}
+
+#[derive(Template)]
+#[template(path = "routines/review.html")]
+struct ReviewPage {
+    ctx: Ctx,
+    id: String,
+    rid: String,
+    rows: Vec<ReviewRow>,
+    named: bool,
+    suggestions: String,
+    waiting: String,
+    done: bool,
+    choices: Vec<(&'static str, String)>,
+}
+
+async fn review_page(
+    state: &AppState,
+    ctx: Ctx,
+    me: MemberId,
+    circle: &CircleRecord,
+    rid: &str,
+) -> Result<ReviewPage, AppError> {
+    let rid_parsed = ReviewId::parse(rid).ok_or(ErrorKind::NotFound)?;
+    let (_, review) = state
+        .store
+        .reviews(me, circle.id)
+        .await?
+        .into_iter()
+        .find(|(id, _)| *id == rid_parsed)
+        .ok_or(ErrorKind::NotFound)?;
+    let routine = version_of(state, me, circle, review.version)
+        .await
+        .map_err(api_error)?;
+    let members = routines::members(circle);
+    let answers = review
+        .answers
+        .iter()
+        .filter(|(m, _)| members.contains(m))
+        .map(|(m, a)| (*m, a.clone()))
+        .collect();
+    let (outcomes, _) = review_outcome(&routine, &answers);
+    let names = names(circle);
+    let mine = review.answers.get(&me);
+    let rows = routine
+        .steps
+        .iter()
+        .zip(&outcomes)
+        .map(|(step, outcome)| {
+            let mut parts = vec![
+                ctx.i18n
+                    .t_count("review-keeps", u32::try_from(outcome.keep).unwrap_or(0)),
+            ];
+            if outcome.unnamed_wishes > 0 {
+                parts.push(ctx.t("review-someone-would-change"));
+            }
+            for (m, verdict) in &outcome.named_wishes {
+                let name = names.get(m).cloned().unwrap_or_default();
+                let id = if *verdict == StepVerdict::Drop {
+                    "review-named-drop"
+                } else {
+                    "review-named-change"
+                };
+                parts.push(ctx.i18n.t_with(id, &[("name", &name)]));
+            }
+            ReviewRow {
+                id: step.id.0,
+                words: step_words(&ctx.i18n, &names, step),
+                mine: match mine.and_then(|a| a.verdicts.get(&step.id)) {
+                    Some(StepVerdict::Keep) => "keep",
+                    Some(StepVerdict::Change) => "change",
+                    Some(StepVerdict::Drop) => "drop",
+                    None => "",
+                },
+                outcome: parts.join(" · "),
+            }
+        })
+        .collect();
+    let answered = review
+        .answers
+        .keys()
+        .filter(|m| members.contains(m))
+        .count();
+    Ok(ReviewPage {
+        id: circle.id.to_string(),
+        rid: rid.to_owned(),
+        rows,
+        named: mine.is_some_and(|a| a.named),
+        suggestions: mine.map(|a| a.suggestions.join("\n")).unwrap_or_default(),
+        waiting: ctx.i18n.t_count(
+            "review-waiting",
+            u32::try_from(members.len().saturating_sub(answered)).unwrap_or(0),
+        ),
+        done: review.proposal.is_some(),
+        choices: ["keep", "change", "drop"]
+            .into_iter()
+            .map(|c| (c, ctx.t(&format!("review-verdict-{c}"))))
+            .collect(),
+        ctx,
+    })
+}
+
+pub async fn review_get(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path((id, rid)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let circle = own_circle(&state, me.member.id, &id).await?;
+    let page = review_page(&state, ctx, me.member.id, &circle, &rid).await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+/// Saves the member's review answers; the last answer turns the outcome into a proposal.
+pub async fn review_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path((id, rid)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let circle = own_circle(&state, me.member.id, &id).await?;
+    let rid_parsed = ReviewId::parse(&rid).ok_or(ErrorKind::NotFound)?;
+    let (_, review) = state
+        .store
+        .reviews(me.member.id, circle.id)
+        .await?
+        .into_iter()
+        .find(|(id, _)| *id == rid_parsed)
+        .ok_or(ErrorKind::NotFound)?;
+    if review.proposal.is_some() {
+        return Err(ErrorKind::BadRequest.into());
+    }
+    let routine = version_of(&state, me.member.id, &circle, review.version)
+        .await
+        .map_err(api_error)?;
+    let mut verdicts = std::collections::BTreeMap::new();
+    for (name, value) in &form {
+        let Some(step) = name
+            .strip_prefix("step-")
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if routine.step(StepId(step)).is_none() {
+            return Err(ErrorKind::BadRequest.into());
+        }
+        let verdict = match value.as_str() {
+            "keep" => StepVerdict::Keep,
+            "change" => StepVerdict::Change,
+            "drop" => StepVerdict::Drop,
+            "" => continue,
+            _ => return Err(ErrorKind::BadRequest.into()),
+        };
+        verdicts.insert(StepId(step), verdict);
+    }
+    let suggestions: Vec<String> = form
+        .iter()
+        .find(|(n, _)| n == "suggestions")
+        .map(|(_, v)| {
+            v.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(|l| l.chars().take(200).collect())
+                .take(10)
+                .collect()
+        })
+        .unwrap_or_default();
+    let named = form.iter().any(|(n, v)| n == "named" && v == "yes");
+    let answer = tend_core::routine::ReviewAnswer {
+        verdicts,
+        suggestions,
+        named,
+    };
+    routines::record_review_answer(
+        &state,
+        me.member.id,
+        &circle,
+        rid_parsed,
+        review,
+        &routine,
+        answer,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/circles/{}/routine/reviews/{rid}", circle.id)).into_response())
+}

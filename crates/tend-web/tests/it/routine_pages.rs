@@ -1,0 +1,338 @@
+//! The routine in the browser's forms: build it from common ground, propose, accept, compare
+//! versions, review.
+
+use reqwest::{Client, StatusCode};
+
+use crate::helpers::{PASSWORD, TestApp, form_fields, location, texts};
+
+async fn signed_up(app: &TestApp, name: &str, shown: &str) -> Client {
+    let browser = TestApp::browser();
+    app.submit_with(
+        &browser,
+        "/signup",
+        "/signup",
+        &[
+            ("username", name),
+            ("password", PASSWORD),
+            ("adult", "yes"),
+            ("display_name", shown),
+        ],
+    )
+    .await;
+    browser
+}
+
+/// A locked couple whose common ground holds cuddling (ash's need, bo's offer).
+async fn couple(app: &TestApp) -> (Client, Client, String) {
+    let (ash, bo) = (
+        signed_up(app, "ashley", "Ash").await,
+        signed_up(app, "bowie", "Bo").await,
+    );
+    let created = app
+        .submit_with(&ash, "/circles", "/circles", &[("name", "Us")])
+        .await;
+    let id = location(&created)
+        .trim_start_matches("/circles/")
+        .to_owned();
+    let page = app
+        .submit_with(
+            &ash,
+            &format!("/circles/{id}"),
+            &format!("/circles/{id}/invites"),
+            &[],
+        )
+        .await;
+    let link = texts(&page.text().await.unwrap(), "code.invite-link").remove(0);
+    let path = link[link.find("/invites/").unwrap()..].to_owned();
+    app.submit_with(&bo, &path, &path, &[]).await;
+    let step = "/profile/answers/after-sex/closeness";
+    app.submit_with(
+        &ash,
+        step,
+        step,
+        &[("receive:cuddling", "love"), ("go", "stay")],
+    )
+    .await;
+    app.submit_with(
+        &bo,
+        step,
+        step,
+        &[("give:cuddling", "glad"), ("go", "stay")],
+    )
+    .await;
+    for browser in [&ash, &bo] {
+        app.submit_with(
+            browser,
+            &format!("/circles/{id}"),
+            &format!("/circles/{id}/lock"),
+            &[],
+        )
+        .await;
+    }
+    (ash, bo, id)
+}
+
+/// Presses the editor button `op` with everything else as the page shows it.
+async fn press(
+    app: &TestApp,
+    browser: &Client,
+    id: &str,
+    page: &str,
+    op: &str,
+    change: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut fields = form_fields(page, "main form");
+    for (name, value) in change {
+        fields.retain(|(n, _)| n != name);
+        fields.push(((*name).to_owned(), (*value).to_owned()));
+    }
+    fields.push(("op".to_owned(), op.to_owned()));
+    browser
+        .post(app.url(&format!("/circles/{id}/routine/edit")))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_partners_build_a_routine_from_common_ground_change_it_compare_and_review() {
+    for app in TestApp::each_backend().await {
+        let (ash, bo, id) = couple(&app).await;
+        let routine = format!("/circles/{id}/routine");
+        let empty = app.get_with(&ash, &routine).await.text().await.unwrap();
+        assert!(empty.contains("You have not agreed a routine yet"));
+
+        let edit = app
+            .get_with(&ash, &format!("{routine}/edit"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            edit.contains("value=\"add-item-cuddling\""),
+            "common ground offers cuddling: {edit}"
+        );
+        let page = press(&app, &ash, &id, &edit, "add-item-cuddling", &[])
+            .await
+            .text()
+            .await
+            .unwrap();
+        let page = press(
+            &app,
+            &ash,
+            &id,
+            &page,
+            "add-text",
+            &[("new-text", "Tea in bed")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+        assert_eq!(
+            texts(&page, "fieldset.item > legend"),
+            ["1. Cuddling or spooning", "2. Tea in bed"]
+        );
+        let page = press(&app, &ash, &id, &page, "down-0", &[])
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            texts(&page, "fieldset.item > legend"),
+            ["1. Tea in bed", "2. Cuddling or spooning"]
+        );
+
+        // A mistake keeps everything typed and says what to fix.
+        let wrong = press(
+            &app,
+            &ash,
+            &id,
+            &page,
+            "propose",
+            &[("step-1-minutes", "ten")],
+        )
+        .await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let wrong = wrong.text().await.unwrap();
+        assert!(wrong.contains("Please use 1 to 240 minutes"), "{wrong}");
+        assert!(wrong.contains("value=\"ten\""));
+
+        let sent = press(
+            &app,
+            &ash,
+            &id,
+            &page,
+            "propose",
+            &[("step-1-minutes", "10")],
+        )
+        .await;
+        assert_eq!(location(&sent), routine);
+        let seen_by_bo = app.get_with(&bo, &routine).await.text().await.unwrap();
+        assert!(
+            seen_by_bo.contains("Proposed by Ash") && seen_by_bo.contains("Waiting for everyone"),
+            "{seen_by_bo}"
+        );
+        let accept = {
+            let document = scraper::Html::parse_document(&seen_by_bo);
+            let selector = scraper::Selector::parse("form[action$='/accept']").unwrap();
+            document
+                .select(&selector)
+                .next()
+                .unwrap()
+                .value()
+                .attr("action")
+                .unwrap()
+                .to_owned()
+        };
+        app.submit_with(&bo, &routine, &accept, &[]).await;
+        let v1 = app.get_with(&ash, &routine).await.text().await.unwrap();
+        assert_eq!(
+            texts(&v1, "ol.steps li"),
+            ["Tea in bed", "Cuddling or spooning · 10 minutes"]
+        );
+
+        // Version 2: a longer cuddle.
+        let edit = app
+            .get_with(&bo, &format!("{routine}/edit"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        press(
+            &app,
+            &bo,
+            &id,
+            &edit,
+            "propose",
+            &[("step-1-minutes", "20")],
+        )
+        .await;
+        let pending = app.get_with(&ash, &routine).await.text().await.unwrap();
+        let accept = {
+            let document = scraper::Html::parse_document(&pending);
+            let selector = scraper::Selector::parse("form[action$='/accept']").unwrap();
+            document
+                .select(&selector)
+                .next()
+                .unwrap()
+                .value()
+                .attr("action")
+                .unwrap()
+                .to_owned()
+        };
+        app.submit_with(&ash, &routine, &accept, &[]).await;
+        let compare = app
+            .get_with(&ash, &format!("{routine}/compare?from=1&to=2"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            texts(&compare, "main li"),
+            ["Cuddling or spooning · 10 minutes → Cuddling or spooning · 20 minutes"]
+        );
+
+        // A review round: both answer, the outcome is a proposal.
+        let started = app
+            .submit_with(&ash, &routine, &format!("{routine}/reviews"), &[])
+            .await;
+        let review = location(&started);
+        assert!(
+            review.starts_with(&format!("{routine}/reviews/")),
+            "{review}"
+        );
+        let page = app.get_with(&ash, &review).await.text().await.unwrap();
+        let steps: Vec<String> = form_fields(&page, "main form")
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| name.starts_with("step-"))
+            .collect();
+        assert!(steps.is_empty(), "nothing chosen yet");
+        let radios = {
+            let document = scraper::Html::parse_document(&page);
+            let selector = scraper::Selector::parse("input[type=radio][value=drop]").unwrap();
+            document
+                .select(&selector)
+                .map(|r| r.value().attr("name").unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let (tea, cuddle) = (radios[0].clone(), radios[1].clone());
+        app.submit_with(
+            &ash,
+            &review,
+            &review,
+            &[
+                (tea.as_str(), "drop"),
+                (cuddle.as_str(), "keep"),
+                ("suggestions", "A walk the next day"),
+            ],
+        )
+        .await;
+        let seen_by_bo = app.get_with(&bo, &review).await.text().await.unwrap();
+        assert!(
+            seen_by_bo.contains("someone would like to change this"),
+            "{seen_by_bo}"
+        );
+        assert!(
+            !seen_by_bo.contains("Ash would like"),
+            "unnamed unless chosen"
+        );
+        app.submit_with(
+            &bo,
+            &review,
+            &review,
+            &[
+                (tea.as_str(), "drop"),
+                (cuddle.as_str(), "keep"),
+                ("named", "yes"),
+            ],
+        )
+        .await;
+        let done = app.get_with(&bo, &review).await.text().await.unwrap();
+        assert!(done.contains("The outcome is now a proposal"));
+        let pending = app.get_with(&ash, &routine).await.text().await.unwrap();
+        let proposal_steps = texts(&pending, "section.card ol li");
+        assert_eq!(
+            proposal_steps,
+            ["Cuddling or spooning · 20 minutes", "A walk the next day"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn routine_pages_are_404_for_anyone_outside_the_circle() {
+    for app in TestApp::each_backend().await {
+        let (_, _, id) = couple(&app).await;
+        let outsider = signed_up(&app, "outsider", "Out").await;
+        for path in [
+            format!("/circles/{id}/routine"),
+            format!("/circles/{id}/routine/edit"),
+            format!("/circles/{id}/routine/compare?from=0&to=1"),
+        ] {
+            assert_eq!(
+                app.get_with(&outsider, &path).await.status(),
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+        for path in [
+            format!("/circles/{id}/routine/edit"),
+            format!("/circles/{id}/routine/reviews"),
+        ] {
+            let response = app
+                .submit_with(&outsider, "/circles", &path, &[("op", "propose")])
+                .await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        }
+        let anonymous = TestApp::browser();
+        assert_eq!(
+            location(
+                &app.get_with(&anonymous, &format!("/circles/{id}/routine"))
+                    .await
+            ),
+            "/signin"
+        );
+    }
+}
