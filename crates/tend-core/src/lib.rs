@@ -8,6 +8,7 @@
 pub mod boundaries;
 pub mod catalog;
 pub mod circle;
+pub mod insights;
 pub mod member;
 pub mod profile;
 pub mod recovery;

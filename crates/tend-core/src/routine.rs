@@ -4,7 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
+
+use crate::Timestamp;
 
 use crate::profile::Variant;
 
@@ -327,6 +331,59 @@ pub fn review_outcome<M: Ord + Clone>(
     (outcomes, proposed)
 }
 
+/// The routine for one kind of session. A circle keeps one history of versions and each
+/// version belongs to one kind (its `settings.variant`): the current routine for a kind is
+/// the newest version made for it, or version 0 (nothing agreed) with default settings.
+pub fn current_for<'a, M: Ord + Clone + 'a>(
+    versions: impl IntoIterator<Item = (u32, &'a Routine<M>)>,
+    variant: Variant,
+) -> (u32, Routine<M>) {
+    versions
+        .into_iter()
+        .filter(|(_, r)| r.settings.variant == variant)
+        .max_by_key(|(n, _)| *n)
+        .map_or_else(
+            || {
+                let settings = Settings {
+                    variant,
+                    ..Settings::default()
+                };
+                (
+                    0,
+                    Routine {
+                        steps: Vec::new(),
+                        settings,
+                    },
+                )
+            },
+            |(n, r)| (n, r.clone()),
+        )
+}
+
+/// When a review of a routine falls due by time: `review_every_weeks` after `since` (the
+/// later of when the version was agreed and when it was last reviewed). `None` when the
+/// circle asked for no reviews by time.
+pub fn review_due_at(since: Timestamp, settings: &Settings) -> Option<Timestamp> {
+    (settings.review_every_weeks > 0).then(|| {
+        since.after(Duration::from_secs(
+            u64::from(settings.review_every_weeks) * 7 * 24 * 60 * 60,
+        ))
+    })
+}
+
+/// Whether a review is due at `now`: enough weeks since `since`, or enough sessions since
+/// then, whichever comes first.
+pub fn review_due(
+    since: Timestamp,
+    sessions_since: u32,
+    settings: &Settings,
+    now: Timestamp,
+) -> bool {
+    let by_sessions = settings.review_every_sessions > 0
+        && sessions_since >= u32::from(settings.review_every_sessions);
+    by_sessions || review_due_at(since, settings).is_some_and(|due| now >= due)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,6 +404,47 @@ mod tests {
             steps,
             settings: Settings::default(),
         }
+    }
+
+    #[test]
+    fn each_kind_of_session_has_its_own_current_version() {
+        let mut hard = routine(vec![step(1, "quiet-time", &[1], &[2])]);
+        hard.settings.variant = Variant::AfterHardScene;
+        let v1 = routine(vec![step(1, "cuddling", &[1], &[2])]);
+        let v3 = routine(vec![
+            step(1, "cuddling", &[1], &[2]),
+            step(2, "snacks", &[2], &[1]),
+        ]);
+        let history = [(1, &v1), (2, &hard), (3, &v3)];
+        assert_eq!(current_for(history, Variant::AfterSex), (3, v3.clone()));
+        assert_eq!(
+            current_for(history, Variant::AfterHardScene),
+            (2, hard.clone())
+        );
+        let (n, none) = current_for(history, Variant::AfterIntenseScene);
+        assert_eq!(n, 0);
+        assert!(none.steps.is_empty());
+        assert_eq!(none.settings.variant, Variant::AfterIntenseScene);
+    }
+
+    #[test]
+    fn a_review_falls_due_by_weeks_or_by_sessions() {
+        let settings = Settings::default();
+        let day = 24 * 60 * 60;
+        let since = Timestamp::from_unix_seconds(1_000_000);
+        let later = |days: i64| Timestamp::from_unix_seconds(1_000_000 + days * day);
+        assert_eq!(review_due_at(since, &settings), Some(later(28)));
+        assert!(!review_due(since, 0, &settings, later(27)));
+        assert!(review_due(since, 0, &settings, later(28)));
+        assert!(!review_due(since, 4, &settings, later(1)));
+        assert!(review_due(since, 5, &settings, later(1)));
+        let never = Settings {
+            review_every_sessions: 0,
+            review_every_weeks: 0,
+            ..Settings::default()
+        };
+        assert_eq!(review_due_at(since, &never), None);
+        assert!(!review_due(since, 100, &never, later(1000)));
     }
 
     #[test]

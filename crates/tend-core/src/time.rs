@@ -4,7 +4,10 @@ use std::time::Duration;
 
 /// A moment, in whole seconds since 1970-01-01 UTC. Tend never needs finer time, and whole
 /// seconds keep timestamps identical on SQLite and PostgreSQL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct Timestamp(i64);
 
 impl Timestamp {

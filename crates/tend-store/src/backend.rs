@@ -47,6 +47,7 @@ pub(crate) const REVEAL_DIGEST: &str = "circle_members.reveal_digest";
 pub(crate) const ROUTINE_VERSION: &str = "routine_versions.sealed";
 pub(crate) const PROPOSAL: &str = "routine_proposals.sealed";
 pub(crate) const REVIEW: &str = "routine_reviews.sealed";
+pub(crate) const REFLECTION: &str = "reflections.sealed";
 
 /// The identity of a routine version row: circle id, then the version number.
 pub(crate) fn version_row(circle: crate::CircleId, version: u32) -> Vec<u8> {
@@ -136,7 +137,7 @@ pub(crate) fn member_from_row(key: &DataKey, row: MemberRow) -> StoreResult<Memb
 
 /// Implements [`crate::Store`] for `$store`, whose keystore tables are named `$member_keys`.
 macro_rules! store_api {
-    ($store:ty, backend = $backend:expr, member_keys = $member_keys:literal, circle_keys = $circle_keys:literal) => {
+    ($store:ty, backend = $backend:expr, member_keys = $member_keys:literal, circle_keys = $circle_keys:literal, skip_locked = $skip_locked:literal) => {
         impl $store {
             /// The member's data key, unwrapped with the master key.
             async fn data_key(&self, id: $crate::MemberId) -> $crate::StoreResult<$crate::seal::DataKey> {
@@ -1230,6 +1231,105 @@ macro_rules! store_api {
                     .execute(&self.pool)
                     .await?;
                 $crate::backend::one_row(done.rows_affected())
+            }
+            async fn circle_member_ids(&self, circle: $crate::CircleId) -> $crate::StoreResult<Vec<$crate::MemberId>> {
+                self.member_ids(circle).await
+            }
+
+            async fn schedule_job(
+                &self,
+                kind: $crate::JobKind,
+                subject: uuid::Uuid,
+                run_at: tend_core::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO jobs (id, kind, subject, run_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (kind, subject) DO UPDATE SET run_at = excluded.run_at, claimed_until = NULL",
+                )
+                .bind($crate::JobId::new().as_uuid())
+                .bind(kind.as_str())
+                .bind(subject)
+                .bind(run_at.unix_seconds())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn claim_jobs(
+                &self,
+                now: tend_core::Timestamp,
+                claimed_until: tend_core::Timestamp,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::Job>> {
+                let rows: Vec<(uuid::Uuid, String, uuid::Uuid, i64)> = sqlx::query_as(concat!(
+                    "UPDATE jobs SET claimed_until = $1 WHERE id IN (\
+                     SELECT id FROM jobs WHERE run_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2) \
+                     ORDER BY run_at, id LIMIT $3", $skip_locked, ") RETURNING id, kind, subject, run_at"
+                ))
+                .bind(claimed_until.unix_seconds())
+                .bind(now.unix_seconds())
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                let mut jobs: Vec<$crate::Job> = rows
+                    .into_iter()
+                    .map(|(id, kind, subject, run_at)| $crate::Job {
+                        id: $crate::JobId(id),
+                        kind: $crate::JobKind::parse(&kind),
+                        subject,
+                        run_at: tend_core::Timestamp::from_unix_seconds(run_at),
+                        claimed_until,
+                    })
+                    .collect();
+                jobs.sort_by_key(|j| (j.run_at, j.id.as_uuid()));
+                Ok(jobs)
+            }
+
+            async fn finish_job(&self, job: &$crate::Job) -> $crate::StoreResult<()> {
+                sqlx::query("DELETE FROM jobs WHERE id = $1 AND claimed_until = $2")
+                    .bind(job.id.as_uuid())
+                    .bind(job.claimed_until.unix_seconds())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn add_reflection(
+                &self,
+                member: $crate::MemberId,
+                reflection: &tend_core::insights::Reflection,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<$crate::ReflectionId> {
+                let id = $crate::ReflectionId::new();
+                let key = self.data_key(member).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::REFLECTION, id.as_uuid().as_bytes(), reflection)?;
+                sqlx::query("INSERT INTO reflections (id, member_id, sealed, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id.as_uuid())
+                    .bind(member.as_uuid())
+                    .bind(&sealed)
+                    .bind(now.unix_seconds())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(id)
+            }
+
+            async fn reflections(
+                &self,
+                member: $crate::MemberId,
+            ) -> $crate::StoreResult<Vec<tend_core::insights::Reflection>> {
+                let rows: Vec<(uuid::Uuid, Vec<u8>)> = sqlx::query_as(
+                    "SELECT id, sealed FROM reflections WHERE member_id = $1 ORDER BY created_at, id",
+                )
+                .bind(member.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                if rows.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let key = self.data_key(member).await?;
+                rows.into_iter()
+                    .map(|(id, sealed)| $crate::backend::open_json(&key, $crate::backend::REFLECTION, id.as_bytes(), &sealed))
+                    .collect()
             }
         }
     };

@@ -83,6 +83,11 @@ macro_rules! row_id {
             pub fn as_uuid(&self) -> Uuid {
                 self.0
             }
+
+            /// The id a job's subject names.
+            pub fn from_uuid(id: Uuid) -> Self {
+                Self(id)
+            }
         }
 
         impl Default for $name {
@@ -105,6 +110,41 @@ row_id!(CircleId, "a circle");
 row_id!(InviteId, "an invite link");
 row_id!(ProposalId, "a proposed change to a routine");
 row_id!(ReviewId, "a review of a routine");
+row_id!(JobId, "a piece of background work");
+row_id!(ReflectionId, "a member's reflection");
+
+/// Kinds of background work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    /// Looks at a circle's routines and starts the reviews that have fallen due.
+    RoutineReview,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RoutineReview => "routine-review",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::RoutineReview]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+/// A job an instance has claimed: it holds the lease until `claimed_until`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    pub id: JobId,
+    /// `None` for a kind this version does not know (written by a newer one).
+    pub kind: Option<JobKind>,
+    /// The row the work is about (a circle, for reviews).
+    pub subject: Uuid,
+    pub run_at: Timestamp,
+    pub claimed_until: Timestamp,
+}
 
 /// A review round of one routine version.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -484,6 +524,42 @@ pub trait Store: Send + Sync + 'static {
         id: ReviewId,
         review: &ReviewRecord,
     ) -> StoreResult<()>;
+
+    /// The ids of a circle's members, for background work acting on the circle's behalf
+    /// (pages and the API go through [`Store::circle`]); empty for a closed circle.
+    async fn circle_member_ids(&self, circle: CircleId) -> StoreResult<Vec<MemberId>>;
+
+    /// Schedules work of `kind` about `subject` at `run_at`; an existing job of that kind for
+    /// that subject is moved to `run_at` (and released if it was claimed).
+    async fn schedule_job(
+        &self,
+        kind: JobKind,
+        subject: Uuid,
+        run_at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Claims up to `limit` jobs due at `now` that nobody holds, until `claimed_until`. On
+    /// PostgreSQL instances skip each other's locked rows, so each job goes to one of them.
+    async fn claim_jobs(
+        &self,
+        now: Timestamp,
+        claimed_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Job>>;
+    /// Deletes a claimed job once done, unless it was scheduled again meanwhile.
+    async fn finish_job(&self, job: &Job) -> StoreResult<()>;
+
+    /// Keeps one of the member's reflections, sealed with their key.
+    async fn add_reflection(
+        &self,
+        member: MemberId,
+        reflection: &tend_core::insights::Reflection,
+        now: Timestamp,
+    ) -> StoreResult<ReflectionId>;
+    /// The member's reflections, oldest first.
+    async fn reflections(
+        &self,
+        member: MemberId,
+    ) -> StoreResult<Vec<tend_core::insights::Reflection>>;
 
     /// Joins the circle of a usable invite, using it up.
     async fn accept_invite(

@@ -40,5 +40,6 @@ store_api!(
     PostgresStore,
     backend = Backend::Postgres,
     member_keys = "keystore.member_keys",
-    circle_keys = "keystore.circle_keys"
+    circle_keys = "keystore.circle_keys",
+    skip_locked = " FOR UPDATE SKIP LOCKED"
 );

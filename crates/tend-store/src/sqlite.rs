@@ -58,5 +58,6 @@ store_api!(
     SqliteStore,
     backend = Backend::Sqlite,
     member_keys = "member_keys",
-    circle_keys = "circle_keys"
+    circle_keys = "circle_keys",
+    skip_locked = ""
 );

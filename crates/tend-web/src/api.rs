@@ -100,7 +100,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/circles/{id}/routine/compare",
             get(routines::compare_get),
         )
-        .route("/api/v1/circles/{id}/reviews", post(routines::reviews_post))
+        .route(
+            "/api/v1/circles/{id}/reviews",
+            get(routines::reviews_get).post(routines::reviews_post),
+        )
         .route(
             "/api/v1/circles/{id}/reviews/{rid}",
             get(routines::review_get).put(routines::review_put),
@@ -123,7 +126,7 @@ pub fn routes() -> Router<AppState> {
         circles::common_ground_get,
         routines::routine_get, routines::proposals_post, routines::proposals_get,
         routines::proposal_accept_post, routines::proposal_decline_post, routines::versions_get,
-        routines::version_get, routines::compare_get, routines::reviews_post,
+        routines::version_get, routines::compare_get, routines::reviews_get, routines::reviews_post,
         routines::review_get, routines::review_put,
     ),
     components(schemas(SignUpBody, SignedUp, SignInBody, TokenBody, MeBody, Problem, ProblemField)),

@@ -13,6 +13,7 @@ mod clock;
 mod config;
 mod error;
 mod i18n;
+mod jobs;
 mod pages;
 mod profile;
 mod routines;
@@ -27,7 +28,9 @@ use std::time::Duration;
 use axum::Router;
 use tokio::net::TcpListener;
 
+pub use clock::now;
 pub use config::{SupportResource, WebConfig};
+pub use jobs::run_due as run_due_jobs;
 pub use state::AppState;
 
 /// Every route of Tend, with its middleware.
@@ -45,6 +48,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let cleanup = tokio::spawn(state::clean_up_regularly(state.clone()));
+    let worker = tokio::spawn(jobs::work_regularly(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -62,6 +66,7 @@ pub async fn serve(
         } => Ok(()),
     };
     cleanup.abort();
+    worker.abort();
     result
 }
 

@@ -2,9 +2,11 @@
 
 mod account;
 mod boundaries;
+mod charts;
 mod circles;
 mod home;
 mod info;
+mod insights;
 mod profile;
 mod routines;
 mod sign_in;
@@ -99,6 +101,7 @@ pub fn routes() -> Router<AppState> {
             "/circles/{id}/common-ground",
             get(circles::common_ground_get),
         )
+        .route("/insights", get(insights::insights_get))
         .route("/circles/{id}/routine", get(routines::routine_get))
         .route(
             "/circles/{id}/routine/edit",

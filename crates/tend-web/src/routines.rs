@@ -1,27 +1,52 @@
 //! Routine rules the pages and the API share: the current version, settling proposals into
-//! new versions once everyone has said yes, and checking a proposed routine.
+//! new versions once everyone has said yes, and reviews: started by hand or when they fall
+//! due (the schedule runs as a background job).
 
 use std::collections::BTreeSet;
 
-use tend_core::routine::{Proposal, ProposalState, Routine, proposal_state};
-use tend_store::{CircleRecord, MemberId, ProposalId, RoutineVersion, StoreError};
+use tend_core::Timestamp;
+use tend_core::profile::Variant;
+use tend_core::routine::{self, Proposal, ProposalState, Routine, proposal_state};
+use tend_store::{
+    CircleRecord, JobKind, MemberId, ProposalId, ReviewRecord, RoutineVersion, StoreError,
+};
 
 use crate::clock;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// The circle's current version: (number, routine); version 0 and an empty routine before
-/// anything is agreed.
+/// Every agreed version of the circle's routines, oldest first.
+pub async fn history(
+    state: &AppState,
+    member: MemberId,
+    circle: &CircleRecord,
+) -> Result<Vec<RoutineVersion>, AppError> {
+    Ok(state.store.routine_versions(member, circle.id).await?)
+}
+
+/// The current version of the routine for one kind of session: (number, routine); version 0
+/// and an empty routine before anything is agreed for it.
+pub fn current_of(history: &[RoutineVersion], variant: Variant) -> (u32, Routine<MemberId>) {
+    routine::current_for(history.iter().map(|v| (v.version, &v.routine)), variant)
+}
+
 pub async fn current(
     state: &AppState,
     member: MemberId,
     circle: &CircleRecord,
+    variant: Variant,
 ) -> Result<(u32, Routine<MemberId>), AppError> {
-    let versions = state.store.routine_versions(member, circle.id).await?;
-    Ok(versions
-        .into_iter()
-        .last()
-        .map_or_else(|| (0, Routine::default()), |v| (v.version, v.routine)))
+    Ok(current_of(&history(state, member, circle).await?, variant))
+}
+
+/// Where a proposal stands, against the current version for its kind of session.
+pub fn outcome(
+    history: &[RoutineVersion],
+    proposal: &Proposal<MemberId>,
+    members: &BTreeSet<MemberId>,
+) -> ProposalState {
+    let (version, current) = current_of(history, proposal.routine.settings.variant);
+    proposal_state(proposal, version, &current, members)
 }
 
 pub fn members(circle: &CircleRecord) -> BTreeSet<MemberId> {
@@ -37,13 +62,14 @@ pub async fn settle(
     id: ProposalId,
     proposal: &Proposal<MemberId>,
 ) -> Result<(ProposalState, Option<u32>), AppError> {
-    let (version, routine) = current(state, member, circle).await?;
-    let outcome = proposal_state(proposal, version, &routine, &members(circle));
+    let history = history(state, member, circle).await?;
+    let outcome = outcome(&history, proposal, &members(circle));
     if outcome != ProposalState::Accepted {
         return Ok((outcome, None));
     }
+    // One history for every kind of session: the next number follows the newest of any.
     let next = RoutineVersion {
-        version: version + 1,
+        version: history.last().map_or(0, |v| v.version) + 1,
         author: proposal.author,
         created_at: clock::now().unix_seconds(),
         routine: proposal.routine.clone(),
@@ -59,6 +85,7 @@ pub async fn settle(
         Err(error) => return Err(error.into()),
     }
     state.store.delete_proposal(member, circle.id, id).await?;
+    schedule_review(state, member, circle).await?;
     Ok((ProposalState::Accepted, Some(next.version)))
 }
 
@@ -97,7 +124,7 @@ pub async fn record_review_answer(
 ) -> Result<tend_store::ReviewRecord, AppError> {
     review.answers.insert(me, answer);
     let members = members(circle);
-    let (version, _) = current(state, me, circle).await?;
+    let (version, _) = current(state, me, circle, routine.settings.variant).await?;
     if members.iter().all(|m| review.answers.contains_key(m)) && version == review.version {
         let answers = review
             .answers
@@ -123,5 +150,120 @@ pub async fn record_review_answer(
         .store
         .update_review(me, circle.id, id, &review)
         .await?;
+    if review.proposal.is_some() {
+        // Done: the next review counts from this one's start.
+        schedule_review(state, me, circle).await?;
+    }
     Ok(review)
+}
+
+/// The review, open or done, of a version, if one was started.
+pub fn review_of(
+    reviews: &[(tend_store::ReviewId, ReviewRecord)],
+    version: u32,
+) -> Option<&(tend_store::ReviewId, ReviewRecord)> {
+    reviews.iter().rev().find(|(_, r)| r.version == version)
+}
+
+/// For each kind of session with an agreed routine and no open review: its current version,
+/// and since when its next review counts (the version's agreement or its latest review).
+/// An open review is left out: nothing falls due until it has its outcome.
+fn review_schedule(
+    history: &[RoutineVersion],
+    reviews: &[(tend_store::ReviewId, ReviewRecord)],
+) -> Vec<(RoutineVersion, Timestamp)> {
+    Variant::ALL
+        .into_iter()
+        .filter_map(|variant| {
+            let (number, _) = current_of(history, variant);
+            let version = history.iter().find(|v| v.version == number)?;
+            let latest = review_of(reviews, number).map(|(_, review)| review);
+            if latest.is_some_and(|review| review.proposal.is_none()) {
+                return None;
+            }
+            let since = latest.map_or(version.created_at, |review| review.started_at);
+            Some((version.clone(), Timestamp::from_unix_seconds(since)))
+        })
+        .collect()
+}
+
+/// Puts the circle's next review check in the jobs table, at the earliest time any of its
+/// routines falls due (nothing to schedule without an agreed routine).
+pub async fn schedule_review(
+    state: &AppState,
+    member: MemberId,
+    circle: &CircleRecord,
+) -> Result<(), AppError> {
+    let history = history(state, member, circle).await?;
+    let reviews = state.store.reviews(member, circle.id).await?;
+    let next = review_schedule(&history, &reviews)
+        .into_iter()
+        .filter_map(|(version, since)| routine::review_due_at(since, &version.routine.settings))
+        .min();
+    if let Some(at) = next {
+        state
+            .store
+            .schedule_job(JobKind::RoutineReview, circle.id.as_uuid(), at)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Starts a review of `version` for `member`'s circle, or returns the open one; true when
+/// it started now.
+pub async fn start_review(
+    state: &AppState,
+    member: MemberId,
+    circle: &CircleRecord,
+    version: u32,
+    now: Timestamp,
+) -> Result<(tend_store::ReviewId, ReviewRecord, bool), AppError> {
+    let reviews = state.store.reviews(member, circle.id).await?;
+    if let Some((id, open)) = review_of(&reviews, version).filter(|(_, r)| r.proposal.is_none()) {
+        return Ok((*id, open.clone(), false));
+    }
+    let review = ReviewRecord {
+        version,
+        started_at: now.unix_seconds(),
+        answers: Default::default(),
+        proposal: None,
+    };
+    let id = state
+        .store
+        .create_review(member, circle.id, &review, now)
+        .await?;
+    schedule_review(state, member, circle).await?;
+    Ok((id, review, true))
+}
+
+/// The review job: starts every review of the circle that has fallen due at `now`. The next
+/// check is scheduled by `start_review` (or stays with the routine's next agreement).
+pub async fn start_due_reviews(
+    state: &AppState,
+    circle: tend_store::CircleId,
+    now: Timestamp,
+) -> Result<usize, AppError> {
+    // The job acts for the circle: any member's view of it is the same.
+    let Some(member) = state
+        .store
+        .circle_member_ids(circle)
+        .await?
+        .first()
+        .copied()
+    else {
+        return Ok(0);
+    };
+    let circle = state.store.circle(member, circle).await?;
+    let history = history(state, member, &circle).await?;
+    let reviews = state.store.reviews(member, circle.id).await?;
+    let mut started = 0;
+    for (version, since) in review_schedule(&history, &reviews) {
+        // Sessions are counted once they exist; until then only time makes a review due.
+        if routine::review_due(since, 0, &version.routine.settings, now) {
+            start_review(state, member, &circle, version.version, now).await?;
+            started += 1;
+        }
+    }
+    schedule_review(state, member, &circle).await?;
+    Ok(started)
 }

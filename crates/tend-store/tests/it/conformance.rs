@@ -294,6 +294,20 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
         .create_boundary(sam.id, &trigger, at(2))
         .await
         .unwrap();
+    store
+        .add_reflection(
+            sam.id,
+            &tend_core::insights::Reflection {
+                session_at: at(3),
+                moment: tend_core::insights::Moment::FollowUp { hours: 48 },
+                mood: tend_core::insights::Mood::new(2).unwrap(),
+                drop: true,
+                steps_done: ["Marzipan lullaby".to_owned()].into(),
+            },
+            at(4),
+        )
+        .await
+        .unwrap();
     store.ping().await.unwrap();
 
     // Read while the store is open, so the write-ahead logs are searched too.
@@ -313,6 +327,10 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
             "Periwinkle",
             "Xylophone",
             "Quokka whistles",
+            "Marzipan",
+            "follow-up",
+            "mood",
+            "drop",
             "cuddling",
             "love",
             "glad",
@@ -902,6 +920,156 @@ async fn reviews_are_kept_sealed_within_their_circle() {
             store.update_review(alex.id, circle.id, id, &review).await,
             Err(StoreError::NotFound)
         ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_due_job_is_claimed_once_and_released_when_its_lease_runs_out() {
+    use tend_store::JobKind;
+    on_each_backend(|store, _| async move {
+        let subject = uuid::Uuid::now_v7();
+        let later = uuid::Uuid::now_v7();
+        store
+            .schedule_job(JobKind::RoutineReview, subject, at(100))
+            .await
+            .unwrap();
+        store
+            .schedule_job(JobKind::RoutineReview, later, at(500))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .claim_jobs(at(99), at(160), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let claimed = store.claim_jobs(at(100), at(160), 10).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].subject, subject);
+        assert_eq!(claimed[0].kind, Some(JobKind::RoutineReview));
+        // Held by its lease: nobody else gets it, until the lease runs out.
+        assert!(
+            store
+                .claim_jobs(at(120), at(180), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let again = store.claim_jobs(at(160), at(220), 10).await.unwrap();
+        assert_eq!(again.len(), 1);
+        // The first holder's finish no longer counts; the second's does.
+        store.finish_job(&claimed[0]).await.unwrap();
+        assert!(
+            store
+                .claim_jobs(at(200), at(280), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        store.finish_job(&again[0]).await.unwrap();
+        assert!(
+            store
+                .claim_jobs(at(400), at(460), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let last = store.claim_jobs(at(500), at(560), 10).await.unwrap();
+        assert_eq!(last.len(), 1);
+        assert_eq!(last[0].subject, later);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn scheduling_again_moves_a_job_even_while_it_is_worked_on() {
+    use tend_store::JobKind;
+    on_each_backend(|store, _| async move {
+        let subject = uuid::Uuid::now_v7();
+        store
+            .schedule_job(JobKind::RoutineReview, subject, at(100))
+            .await
+            .unwrap();
+        let claimed = store.claim_jobs(at(100), at(160), 10).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        // The work schedules its next run, then finishes: the next run stays.
+        store
+            .schedule_job(JobKind::RoutineReview, subject, at(1000))
+            .await
+            .unwrap();
+        store.finish_job(&claimed[0]).await.unwrap();
+        assert!(
+            store
+                .claim_jobs(at(999), at(1060), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let next = store.claim_jobs(at(1000), at(1060), 10).await.unwrap();
+        assert_eq!(next.len(), 1);
+        assert_eq!(next[0].subject, subject);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_claims_share_the_jobs_without_overlap() {
+    use tend_store::JobKind;
+    on_each_backend(|store, _| async move {
+        for _ in 0..40 {
+            store
+                .schedule_job(JobKind::RoutineReview, uuid::Uuid::now_v7(), at(10))
+                .await
+                .unwrap();
+        }
+        let claimers = (0..4).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let batch = store.claim_jobs(at(20), at(80), 3).await.unwrap();
+                    if batch.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(batch.into_iter().map(|j| j.id));
+                }
+            })
+        });
+        let mut all = Vec::new();
+        for claimer in claimers {
+            all.extend(claimer.await.unwrap());
+        }
+        let distinct: std::collections::BTreeSet<_> = all.iter().map(|j| j.as_uuid()).collect();
+        assert_eq!(all.len(), 40);
+        assert_eq!(distinct.len(), 40);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reflections_belong_to_their_member() {
+    use tend_core::insights::{Moment, Mood, Reflection};
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let alex = store
+            .create_member(new_member("alex"), at(1))
+            .await
+            .unwrap();
+        let reflection = Reflection {
+            session_at: at(50),
+            moment: Moment::FollowUp { hours: 24 },
+            mood: Mood::new(2).unwrap(),
+            drop: true,
+            steps_done: ["Warm blanket".to_owned()].into(),
+        };
+        store
+            .add_reflection(sam.id, &reflection, at(60))
+            .await
+            .unwrap();
+        assert_eq!(store.reflections(sam.id).await.unwrap(), vec![reflection]);
+        assert!(store.reflections(alex.id).await.unwrap().is_empty());
     })
     .await;
 }

@@ -108,6 +108,8 @@ routine-step-member = This is not a member of the circle.
 routine-safewords = Please choose two different safewords of 1 to 40 characters.
 routine-check-in = Check-ins come every 1 to 120 minutes, or not at all.
 routine-follow-ups = Follow-ups come 1 to 168 hours after a session, at most 8 of them.
+routine-review-sessions = Please use a number of sessions from 0 to 50 (0 for never by sessions).
+routine-review-weeks = Please use a number of weeks from 0 to 52 (0 for never by time).
 review-nothing-agreed = There is no agreed routine to review yet.
 review-closed = This review is complete; its outcome is a proposal now.
 review-too-many-suggestions = Please suggest at most 10 new steps at a time.
@@ -129,6 +131,21 @@ routine-check-in-setting = Check-ins during a session
 routine-none = none
 routine-follow-ups-setting = Follow-ups after a session
 routine-variant = For
+routine-kinds = Kinds of session
+routine-kind-none = none yet
+routine-review-every = Reviews
+routine-review-never = only when one of you starts one
+routine-review-every-sessions = { $count ->
+    [one] after every session
+   *[other] every { $count } sessions
+}
+routine-review-every-weeks = { $count ->
+    [one] every week
+   *[other] every { $count } weeks
+}
+routine-review-sessions-label = Review after this many sessions
+routine-review-weeks-label = …or after this many weeks
+routine-review-hint = Whichever comes first. 0 means never by that measure; anyone can start a review at any time.
 routine-propose = Propose a change
 routine-proposals = Proposals
 routine-proposal-by = Proposed by { $name }

@@ -74,6 +74,32 @@ fn default_variant() -> String {
     Variant::AfterSex.as_str().to_owned()
 }
 
+fn default_review_sessions() -> u16 {
+    Settings::default().review_every_sessions
+}
+
+fn default_review_weeks() -> u16 {
+    Settings::default().review_every_weeks
+}
+
+/// Which kind of session's routine a request is about (`?variant=`, after-sex by default).
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct VariantQuery {
+    /// after-sex (the default), after-intense-scene or after-hard-scene.
+    pub variant: Option<String>,
+}
+
+impl VariantQuery {
+    pub(crate) fn variant(&self) -> Result<Variant, ApiError> {
+        match &self.variant {
+            None => Ok(Variant::AfterSex),
+            Some(v) => Variant::parse(v).ok_or_else(|| {
+                ApiError::Invalid(vec![("variant".into(), msg("profile-variant-invalid"))])
+            }),
+        }
+    }
+}
+
 /// A whole routine, as the API shows and takes it.
 #[derive(Serialize, Deserialize, ToSchema, Clone)]
 pub struct RoutineBody {
@@ -100,9 +126,16 @@ pub struct RoutineBody {
     /// Hours after a session for follow-ups (each 1–168, at most 8).
     #[serde(default = "default_follow_ups", rename = "follow-up-hours")]
     pub(crate) follow_up_hours: Vec<u16>,
-    /// after-sex, after-intense-scene or after-hard-scene.
+    /// after-sex, after-intense-scene or after-hard-scene: each kind of session has its
+    /// own routine.
     #[serde(default = "default_variant")]
     pub(crate) variant: String,
+    /// A review is due after this many sessions (0–50; 0 for never by sessions)…
+    #[serde(default = "default_review_sessions", rename = "review-every-sessions")]
+    pub(crate) review_every_sessions: u16,
+    /// …or this many weeks (0–52; 0 for never by time), whichever comes first.
+    #[serde(default = "default_review_weeks", rename = "review-every-weeks")]
+    pub(crate) review_every_weeks: u16,
 }
 
 pub(crate) fn routine_body(version: u32, routine: &Routine<MemberId>) -> RoutineBody {
@@ -135,6 +168,8 @@ pub(crate) fn routine_body(version: u32, routine: &Routine<MemberId>) -> Routine
         check_in_minutes: routine.settings.check_in_minutes,
         follow_up_hours: routine.settings.follow_up_hours.clone(),
         variant: routine.settings.variant.as_str().to_owned(),
+        review_every_sessions: routine.settings.review_every_sessions,
+        review_every_weeks: routine.settings.review_every_weeks,
     }
 }
 
@@ -250,6 +285,15 @@ pub(crate) fn parse_routine(
     if variant.is_none() {
         problems.push(("variant".into(), msg("profile-variant-invalid")));
     }
+    if body.review_every_sessions > 50 {
+        problems.push((
+            "review-every-sessions".into(),
+            msg("routine-review-sessions"),
+        ));
+    }
+    if body.review_every_weeks > 52 {
+        problems.push(("review-every-weeks".into(), msg("routine-review-weeks")));
+    }
     match (problems.is_empty(), stop, slow, variant) {
         (true, Some(stop_word), Some(slow_word), Some(variant)) => Ok(Routine {
             steps,
@@ -260,24 +304,28 @@ pub(crate) fn parse_routine(
                 check_in_minutes: body.check_in_minutes,
                 follow_up_hours: hours.into_iter().collect(),
                 variant,
-                ..current.settings.clone()
+                review_every_sessions: body.review_every_sessions,
+                review_every_weeks: body.review_every_weeks,
             },
         }),
         _ => Err(ApiError::Invalid(problems)),
     }
 }
 
-/// The circle's current routine (version 0 and no steps before anything is agreed).
-#[utoipa::path(get, path = "/api/v1/circles/{id}/routine", security(("bearer" = [])),
-    responses((status = 200, body = RoutineBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+/// The circle's current routine for a kind of session (version 0 and no steps before
+/// anything is agreed for it).
+#[utoipa::path(get, path = "/api/v1/circles/{id}/routine", params(VariantQuery), security(("bearer" = [])),
+    responses((status = 200, body = RoutineBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
 pub async fn routine_get(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
+    Query(query): Query<VariantQuery>,
 ) -> Result<Json<RoutineBody>, ApiError> {
     let circle = own_circle(&state, api.member.id, &id).await?;
+    let variant = query.variant()?;
     routines::settle_all(&state, api.member.id, &circle).await?;
-    let (version, routine) = routines::current(&state, api.member.id, &circle).await?;
+    let (version, routine) = routines::current(&state, api.member.id, &circle, variant).await?;
     Ok(Json(routine_body(version, &routine)))
 }
 
@@ -346,7 +394,8 @@ pub async fn proposals_post(
 ) -> Result<Response, ApiError> {
     let me = api.member.id;
     let circle = own_circle(&state, me, &id).await?;
-    let (version, current) = routines::current(&state, me, &circle).await?;
+    let variant = Variant::parse(&body.variant).unwrap_or(Variant::AfterSex);
+    let (version, current) = routines::current(&state, me, &circle, variant).await?;
     let routine = parse_routine(&state, &body, &circle, &current)?;
     let proposal = Proposal {
         author: me,
@@ -378,14 +427,14 @@ pub async fn proposals_get(
     let me = api.member.id;
     let circle = own_circle(&state, me, &id).await?;
     routines::settle_all(&state, me, &circle).await?;
-    let (version, current) = routines::current(&state, me, &circle).await?;
+    let history = routines::history(&state, me, &circle).await?;
     let members = routines::members(&circle);
     let proposals = state.store.proposals(me, circle.id).await?;
     Ok(Json(
         proposals
             .iter()
             .map(|(pid, p)| {
-                let outcome = tend_core::routine::proposal_state(p, version, &current, &members);
+                let outcome = routines::outcome(&history, p, &members);
                 proposal_body(*pid, p, outcome, None)
             })
             .collect(),
@@ -729,45 +778,60 @@ fn review_body(
     }
 }
 
-/// Starts a review of the current routine (or returns the one already open).
-#[utoipa::path(post, path = "/api/v1/circles/{id}/reviews", security(("bearer" = [])),
+/// Starts a review of the current routine for a kind of session (or returns the one
+/// already open). Reviews also start by themselves when they fall due.
+#[utoipa::path(post, path = "/api/v1/circles/{id}/reviews", params(VariantQuery), security(("bearer" = [])),
     responses((status = 201, body = ReviewBody), (status = 200, body = ReviewBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json")))]
 pub async fn reviews_post(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
+    Query(query): Query<VariantQuery>,
 ) -> Result<Response, ApiError> {
     let me = api.member.id;
     let circle = own_circle(&state, me, &id).await?;
-    let (version, routine) = routines::current(&state, me, &circle).await?;
+    let (version, routine) = routines::current(&state, me, &circle, query.variant()?).await?;
     if version == 0 {
         return Err(ApiError::Conflict(msg("review-nothing-agreed")));
     }
     let members = routines::members(&circle);
-    let open = state
-        .store
-        .reviews(me, circle.id)
-        .await?
-        .into_iter()
-        .find(|(_, r)| r.proposal.is_none() && r.version == version);
-    if let Some((rid, review)) = open {
-        return Ok(Json(review_body(rid, &review, &routine, &members, me)).into_response());
-    }
-    let review = tend_store::ReviewRecord {
-        version,
-        started_at: clock::now().unix_seconds(),
-        answers: Default::default(),
-        proposal: None,
+    let (rid, review, started) =
+        routines::start_review(&state, me, &circle, version, clock::now()).await?;
+    let status = if started {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
     };
-    let rid = state
-        .store
-        .create_review(me, circle.id, &review, clock::now())
-        .await?;
     Ok((
-        StatusCode::CREATED,
+        status,
         Json(review_body(rid, &review, &routine, &members, me)),
     )
         .into_response())
+}
+
+/// The circle's reviews, oldest first: open ones wait for answers, done ones name their
+/// proposal.
+#[utoipa::path(get, path = "/api/v1/circles/{id}/reviews", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ReviewBody>), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn reviews_get(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ReviewBody>>, ApiError> {
+    let me = api.member.id;
+    let circle = own_circle(&state, me, &id).await?;
+    let history = routines::history(&state, me, &circle).await?;
+    let members = routines::members(&circle);
+    let reviews = state.store.reviews(me, circle.id).await?;
+    Ok(Json(
+        reviews
+            .iter()
+            .filter_map(|(rid, review)| {
+                let version = history.iter().find(|v| v.version == review.version)?;
+                Some(review_body(*rid, review, &version.routine, &members, me))
+            })
+            .collect(),
+    ))
 }
 
 async fn own_review(

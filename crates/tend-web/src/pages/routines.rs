@@ -94,6 +94,8 @@ fn step_words(
 struct ProposalRow {
     id: String,
     author: String,
+    /// The kind of session it is for.
+    variant: String,
     state: String,
     open: bool,
     steps: Vec<String>,
@@ -111,8 +113,45 @@ struct RoutinePage {
     steps: Vec<String>,
     settings: Vec<(String, String)>,
     proposals: Vec<ProposalRow>,
-    versions: Vec<(u32, String)>,
+    versions: Vec<VersionRow>,
     review: Option<String>,
+    /// The kind of session shown, and every kind with its label and whether it has a routine.
+    variant: &'static str,
+    variants: Vec<(&'static str, String, bool)>,
+    review_every: String,
+}
+
+struct VersionRow {
+    version: u32,
+    author: String,
+    variant: String,
+    /// The version before it for the same kind of session, to compare with.
+    previous: Option<u32>,
+}
+
+/// The kind of session a page is about: `?variant=` (after sex when absent or unknown).
+#[derive(serde::Deserialize, Default)]
+pub struct VariantForm {
+    #[serde(default)]
+    variant: String,
+}
+
+impl VariantForm {
+    fn variant(&self) -> Variant {
+        Variant::parse(&self.variant).unwrap_or(Variant::AfterSex)
+    }
+}
+
+fn routine_url(circle: &CircleRecord, variant: Variant) -> String {
+    format!(
+        "/circles/{}/routine?variant={}",
+        circle.id,
+        variant.as_str()
+    )
+}
+
+fn variant_words(i18n: &I18n, variant: Variant) -> String {
+    i18n.t(&format!("profile-variant-{}", variant.as_str()))
 }
 
 fn settings_words(i18n: &I18n, routine: &Routine<MemberId>) -> Vec<(String, String)> {
@@ -139,21 +178,38 @@ fn settings_words(i18n: &I18n, routine: &Routine<MemberId>) -> Vec<(String, Stri
             .collect::<Vec<_>>()
             .join(", "),
     ));
-    rows.push((
-        i18n.t("routine-variant"),
-        i18n.t(&format!("profile-variant-{}", s.variant.as_str())),
-    ));
+    rows.push((i18n.t("routine-variant"), variant_words(i18n, s.variant)));
     rows
+}
+
+/// "Every 5 sessions or 4 weeks", or how else the routine's reviews are set.
+fn review_every_words(i18n: &I18n, routine: &Routine<MemberId>) -> String {
+    let s = &routine.settings;
+    let sessions = u32::from(s.review_every_sessions);
+    let weeks = u32::from(s.review_every_weeks);
+    match (sessions, weeks) {
+        (0, 0) => i18n.t("routine-review-never"),
+        (n, 0) => i18n.t_count("routine-review-every-sessions", n),
+        (0, w) => i18n.t_count("routine-review-every-weeks", w),
+        (n, w) => format!(
+            "{} · {}",
+            i18n.t_count("routine-review-every-sessions", n),
+            i18n.t_count("routine-review-every-weeks", w)
+        ),
+    }
 }
 
 pub async fn routine_get(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
     Path(id): Path<String>,
+    Query(query): Query<VariantForm>,
 ) -> Result<Response, AppError> {
     let circle = own_circle(&state, me.member.id, &id).await?;
+    let variant = query.variant();
     routines::settle_all(&state, me.member.id, &circle).await?;
-    let (version, routine) = routines::current(&state, me.member.id, &circle).await?;
+    let history = routines::history(&state, me.member.id, &circle).await?;
+    let (version, routine) = routines::current_of(&history, variant);
     let names = names(&circle);
     let members = routines::members(&circle);
     let proposals = state
@@ -162,10 +218,11 @@ pub async fn routine_get(
         .await?
         .into_iter()
         .map(|(pid, p)| {
-            let outcome = tend_core::routine::proposal_state(&p, version, &routine, &members);
+            let outcome = routines::outcome(&history, &p, &members);
             ProposalRow {
                 id: pid.to_string(),
                 author: names.get(&p.author).cloned().unwrap_or_default(),
+                variant: variant_words(&ctx.i18n, p.routine.settings.variant),
                 state: ctx.t(&format!("proposal-state-{}", routines::state_name(outcome))),
                 open: outcome == tend_core::routine::ProposalState::Open,
                 steps: p
@@ -186,20 +243,36 @@ pub async fn routine_get(
             }
         })
         .collect();
-    let versions = state
-        .store
-        .routine_versions(me.member.id, circle.id)
-        .await?
+    let versions = history
         .iter()
-        .map(|v| (v.version, names.get(&v.author).cloned().unwrap_or_default()))
+        .map(|v| VersionRow {
+            version: v.version,
+            author: names.get(&v.author).cloned().unwrap_or_default(),
+            variant: variant_words(&ctx.i18n, v.routine.settings.variant),
+            previous: history
+                .iter()
+                .rev()
+                .find(|p| {
+                    p.version < v.version
+                        && p.routine.settings.variant == v.routine.settings.variant
+                })
+                .map(|p| p.version),
+        })
         .collect();
-    let review = state
-        .store
-        .reviews(me.member.id, circle.id)
-        .await?
-        .into_iter()
-        .find(|(_, r)| r.proposal.is_none() && r.version == version)
+    let reviews = state.store.reviews(me.member.id, circle.id).await?;
+    let review = routines::review_of(&reviews, version)
+        .filter(|(_, r)| r.proposal.is_none())
         .map(|(rid, _)| rid.to_string());
+    let variants = Variant::ALL
+        .into_iter()
+        .map(|v| {
+            (
+                v.as_str(),
+                variant_words(&ctx.i18n, v),
+                routines::current_of(&history, v).0 > 0,
+            )
+        })
+        .collect();
     let page = RoutinePage {
         id: circle.id.to_string(),
         name: circle.name.as_str().to_owned(),
@@ -210,9 +283,12 @@ pub async fn routine_get(
             .map(|s| step_words(&ctx.i18n, &names, s))
             .collect(),
         settings: settings_words(&ctx.i18n, &routine),
+        review_every: review_every_words(&ctx.i18n, &routine),
         proposals,
         versions,
         review,
+        variant: variant.as_str(),
+        variants,
         ctx,
     };
     Ok(Html(page.render()?).into_response())
@@ -247,6 +323,8 @@ struct EditPage {
     follow_ups: String,
     variant: String,
     variants: Vec<(&'static str, String)>,
+    review_sessions: String,
+    review_weeks: String,
     errors: FormErrors,
 }
 
@@ -326,6 +404,8 @@ async fn edit_page(
             .collect::<Vec<_>>()
             .join(", "),
         variant: body.variant.clone(),
+        review_sessions: body.review_every_sessions.to_string(),
+        review_weeks: body.review_every_weeks.to_string(),
         variants: Variant::ALL
             .iter()
             .map(|v| {
@@ -344,9 +424,11 @@ pub async fn edit_get(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
     Path(id): Path<String>,
+    Query(query): Query<VariantForm>,
 ) -> Result<Response, AppError> {
     let circle = own_circle(&state, me.member.id, &id).await?;
-    let (version, routine) = routines::current(&state, me.member.id, &circle).await?;
+    let (version, routine) =
+        routines::current(&state, me.member.id, &circle, query.variant()).await?;
     let body = routine_body(version, &routine);
     let page = edit_page(
         &state,
@@ -428,6 +510,29 @@ fn body_from_form(
             Err(_) => problems.push(("follow-up-hours".into(), "routine-follow-ups")),
         }
     }
+    let mut number = |name: &str, field: &str, message: &'static str, default: u16| {
+        let typed = get(name);
+        if typed.trim().is_empty() {
+            return default;
+        }
+        typed.trim().parse::<u16>().unwrap_or_else(|_| {
+            problems.push((field.into(), message));
+            default
+        })
+    };
+    let defaults = tend_core::routine::Settings::default();
+    let review_every_sessions = number(
+        "review-sessions",
+        "review-every-sessions",
+        "routine-review-sessions",
+        defaults.review_every_sessions,
+    );
+    let review_every_weeks = number(
+        "review-weeks",
+        "review-every-weeks",
+        "routine-review-weeks",
+        defaults.review_every_weeks,
+    );
     let nonverbal = get("nonverbal");
     let body = RoutineBody {
         version: 0,
@@ -440,6 +545,8 @@ fn body_from_form(
         check_in_minutes,
         follow_up_hours,
         variant: get("variant"),
+        review_every_sessions,
+        review_every_weeks,
     };
     let op = form.iter().find(|(n, _)| n == "op").map(|(_, v)| v.clone());
     (body, op)
@@ -494,7 +601,8 @@ pub async fn edit_post(
             from_members: Vec::new(),
         });
     } else if op == "propose" && problems.is_empty() {
-        let (version, current) = routines::current(&state, me.member.id, &circle).await?;
+        let variant = Variant::parse(&body.variant).unwrap_or(Variant::AfterSex);
+        let (version, current) = routines::current(&state, me.member.id, &circle, variant).await?;
         match parse_routine(&state, &body, &circle, &current) {
             Ok(routine) => {
                 let proposal = Proposal {
@@ -509,7 +617,7 @@ pub async fn edit_post(
                     .create_proposal(me.member.id, circle.id, &proposal, clock::now())
                     .await?;
                 routines::settle(&state, me.member.id, &circle, pid, &proposal).await?;
-                return Ok(Redirect::to(&format!("/circles/{}/routine", circle.id)).into_response());
+                return Ok(Redirect::to(&routine_url(&circle, variant)).into_response());
             }
             Err(ApiError::Invalid(found)) => problems.extend(found),
             Err(other) => return Err(api_error(other)),
@@ -542,6 +650,8 @@ pub async fn edit_post(
     for (name, field) in [
         ("check-in", &mut page.check_in),
         ("follow-ups", &mut page.follow_ups),
+        ("review-sessions", &mut page.review_sessions),
+        ("review-weeks", &mut page.review_weeks),
     ] {
         if let Some((_, value)) = form.iter().find(|(n, _)| n == name) {
             *field = value.clone();
@@ -558,6 +668,8 @@ fn anchor(field: &str) -> &'static str {
         "check-in-minutes" => "check-in",
         "follow-up-hours" => "follow-ups",
         "nonverbal-signal" => "nonverbal",
+        "review-every-sessions" => "review-sessions",
+        "review-every-weeks" => "review-weeks",
         _ => "variant",
     }
 }
@@ -598,7 +710,8 @@ pub async fn accept_post(
         .update_proposal(me.member.id, circle.id, pid, &proposal)
         .await?;
     routines::settle(&state, me.member.id, &circle, pid, &proposal).await?;
-    Ok(Redirect::to(&format!("/circles/{}/routine", circle.id)).into_response())
+    let variant = proposal.routine.settings.variant;
+    Ok(Redirect::to(&routine_url(&circle, variant)).into_response())
 }
 
 pub async fn decline_post(
@@ -617,7 +730,8 @@ pub async fn decline_post(
         .store
         .update_proposal(me.member.id, circle.id, pid, &proposal)
         .await?;
-    Ok(Redirect::to(&format!("/circles/{}/routine", circle.id)).into_response())
+    let variant = proposal.routine.settings.variant;
+    Ok(Redirect::to(&routine_url(&circle, variant)).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -699,39 +813,21 @@ pub async fn compare_get(
     Ok(Html(page.render()?).into_response())
 }
 
-/// Starts a review of the current version (or opens the one already running).
+/// Starts a review of the current version for a kind of session (or opens the one already
+/// running).
 pub async fn review_start_post(
     State(state): State<AppState>,
     MemberCtx { me, .. }: MemberCtx,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
+    CsrfForm(form): CsrfForm<VariantForm>,
 ) -> Result<Response, AppError> {
     let circle = own_circle(&state, me.member.id, &id).await?;
-    let (version, _) = routines::current(&state, me.member.id, &circle).await?;
+    let (version, _) = routines::current(&state, me.member.id, &circle, form.variant()).await?;
     if version == 0 {
         return Err(ErrorKind::BadRequest.into());
     }
-    let open = state
-        .store
-        .reviews(me.member.id, circle.id)
-        .await?
-        .into_iter()
-        .find(|(_, r)| r.proposal.is_none() && r.version == version);
-    let rid = match open {
-        Some((rid, _)) => rid,
-        None => {
-            let review = tend_store::ReviewRecord {
-                version,
-                started_at: clock::now().unix_seconds(),
-                answers: Default::default(),
-                proposal: None,
-            };
-            state
-                .store
-                .create_review(me.member.id, circle.id, &review, clock::now())
-                .await?
-        }
-    };
+    let (rid, _, _) =
+        routines::start_review(&state, me.member.id, &circle, version, clock::now()).await?;
     Ok(Redirect::to(&format!("/circles/{}/routine/reviews/{rid}", circle.id)).into_response())
 }
 

@@ -16,6 +16,8 @@ pub struct TestApp {
     pub client: Client,
     pub store: Arc<dyn Store>,
     pub db: TestDatabase,
+    /// The server's state, for driving background jobs at a chosen time.
+    pub state: tend_web::AppState,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -53,7 +55,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = tend_web::state(store.clone(), config).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(tend_web::serve(listener, state, async move {
+        tokio::spawn(tend_web::serve(listener, state.clone(), async move {
             let _ = stopped.await;
         }));
         TestApp {
@@ -61,6 +63,7 @@ impl TestApp {
             client: Self::browser(),
             store,
             db,
+            state,
             stop: Some(stop),
         }
     }

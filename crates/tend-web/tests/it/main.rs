@@ -13,6 +13,7 @@ mod api;
 mod browser;
 mod circles;
 mod helpers;
+mod insights;
 mod profile;
 mod profile_api;
 mod routine_pages;

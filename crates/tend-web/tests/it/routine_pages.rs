@@ -168,7 +168,7 @@ async fn two_partners_build_a_routine_from_common_ground_change_it_compare_and_r
             &[("step-1-minutes", "10")],
         )
         .await;
-        assert_eq!(location(&sent), routine);
+        assert_eq!(location(&sent), format!("{routine}?variant=after-sex"));
         let seen_by_bo = app.get_with(&bo, &routine).await.text().await.unwrap();
         assert!(
             seen_by_bo.contains("Proposed by Ash") && seen_by_bo.contains("Waiting for everyone"),

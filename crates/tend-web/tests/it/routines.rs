@@ -479,3 +479,156 @@ async fn a_review_round_keeps_wishes_unnamed_and_turns_into_a_proposal() {
         );
     }
 }
+
+#[tokio::test]
+async fn each_kind_of_session_has_its_own_routine_and_reviews_fall_due_by_themselves() {
+    for app in TestApp::each_backend().await {
+        let (sam, alex) = (member(&app, "sam").await, member(&app, "alex").await);
+        let id = circle(&app, &[&sam, &alex]).await;
+        let routine = format!("/api/v1/circles/{id}/routine");
+        let proposals = format!("{routine}/proposals");
+        let reviews = format!("/api/v1/circles/{id}/reviews");
+        let agree = |body: Value| {
+            let (app, sam, alex, proposals) = (&app, &sam, &alex, &proposals);
+            async move {
+                let (status, proposal) = call(app, Method::POST, proposals, sam, Some(body)).await;
+                assert_eq!(status, StatusCode::CREATED, "{proposal}");
+                let pid = proposal["id"].as_str().unwrap().to_owned();
+                let (_, accepted) = call(
+                    app,
+                    Method::POST,
+                    &format!("{proposals}/{pid}/accept"),
+                    alex,
+                    None,
+                )
+                .await;
+                accepted["version"].as_u64().unwrap()
+            }
+        };
+        let (status, wrong) = call(&app, Method::POST, &proposals, &sam, Some(json!({
+            "steps": [{"item": "cuddling"}], "review-every-weeks": 60, "review-every-sessions": 51
+        })))
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = wrong["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["field"].as_str())
+            .collect();
+        assert!(
+            fields.contains(&"review-every-weeks") && fields.contains(&"review-every-sessions"),
+            "{wrong}"
+        );
+
+        let after_sex = agree(json!({
+            "steps": [{"item": "cuddling", "for": [sam.id], "from": [alex.id]}],
+            "review-every-weeks": 2
+        }))
+        .await;
+        let after_hard = agree(json!({
+            "variant": "after-hard-scene",
+            "steps": [{"item": "quiet-time", "for": [alex.id], "from": [sam.id]}]
+        }))
+        .await;
+        assert_eq!(
+            (after_sex, after_hard),
+            (1, 2),
+            "one history, numbered in order"
+        );
+
+        let (_, plain) = call(&app, Method::GET, &routine, &alex, None).await;
+        assert_eq!(
+            (plain["version"].as_u64(), plain["variant"].as_str()),
+            (Some(1), Some("after-sex"))
+        );
+        assert_eq!(plain["review-every-weeks"], 2);
+        let (_, hard) = call(
+            &app,
+            Method::GET,
+            &format!("{routine}?variant=after-hard-scene"),
+            &alex,
+            None,
+        )
+        .await;
+        assert_eq!(hard["version"], 2);
+        assert_eq!(hard["steps"][0]["item"], "quiet-time");
+        assert_eq!(hard["review-every-weeks"], 4);
+        let (_, intense) = call(
+            &app,
+            Method::GET,
+            &format!("{routine}?variant=after-intense-scene"),
+            &alex,
+            None,
+        )
+        .await;
+        assert_eq!(
+            (intense["version"].as_u64(), intense["variant"].as_str()),
+            (Some(0), Some("after-intense-scene"))
+        );
+        assert_eq!(intense["steps"], json!([]));
+        let (status, _) = call(
+            &app,
+            Method::GET,
+            &format!("{routine}?variant=sometimes"),
+            &alex,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // A change to the hard-scene routine is measured against that routine only.
+        let (_, change) = call(&app, Method::POST, &proposals, &alex, Some(json!({
+            "variant": "after-hard-scene",
+            "steps": [hard["steps"][0].clone(), {"item": "water-or-a-drink", "for": [alex.id], "from": [alex.id]}]
+        })))
+        .await;
+        assert_eq!(
+            (change["state"].as_str(), change["version"].as_u64()),
+            (Some("accepted"), Some(3)),
+            "care alex gives alex needs nobody's yes"
+        );
+        let (_, plain) = call(&app, Method::GET, &routine, &alex, None).await;
+        assert_eq!(plain["version"], 1, "after sex is untouched");
+
+        // The schedule: after sex is reviewed every 2 weeks, after a hard scene every 4.
+        let count = || {
+            let (app, sam, reviews) = (&app, &sam, &reviews);
+            async move {
+                let (status, list) = call(app, Method::GET, reviews, sam, None).await;
+                assert_eq!(status, StatusCode::OK);
+                list.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["version"].as_u64().unwrap())
+                    .collect::<Vec<_>>()
+            }
+        };
+        let day = std::time::Duration::from_secs(24 * 60 * 60);
+        let now = tend_web::now();
+        tend_web::run_due_jobs(&app.state, now.after(day * 13)).await;
+        assert!(count().await.is_empty(), "nothing due before two weeks");
+        tend_web::run_due_jobs(&app.state, now.after(day * 15)).await;
+        assert_eq!(count().await, [1], "after sex falls due first");
+        tend_web::run_due_jobs(&app.state, now.after(day * 20)).await;
+        assert_eq!(count().await, [1], "an open review is not started twice");
+        tend_web::run_due_jobs(&app.state, now.after(day * 29)).await;
+        assert_eq!(
+            count().await,
+            [1, 3],
+            "then the hard-scene routine's current version"
+        );
+        let (_, listed) = call(&app, Method::GET, &reviews, &alex, None).await;
+        assert_eq!(listed[0]["waiting-for"], 2);
+
+        let (status, _) = call(
+            &app,
+            Method::GET,
+            &reviews,
+            &member(&app, "kim").await,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}
