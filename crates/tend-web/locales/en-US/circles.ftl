@@ -171,6 +171,8 @@ routine-step-words = In your own words
 routine-step-minutes-label = Minutes (optional)
 routine-up = Move up
 routine-down = Move down
+routine-drag = Drag to move this step (or use Move up and Move down)
+routine-moved = Moved to place { $place }.
 routine-remove = Remove
 routine-from-common-ground = From your common ground
 routine-add-words = A step in your own words
@@ -185,6 +187,7 @@ routine-added = Added
 routine-removed = Removed
 routine-changed = Changed
 routine-reordered = Some steps now come in a different order.
+routine-side-by-side = Side by side
 review-keeps = { $count ->
     [one] 1 would keep it
    *[other] { $count } would keep it

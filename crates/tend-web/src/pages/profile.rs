@@ -13,6 +13,7 @@ use tend_core::profile::{
 };
 use tend_store::{CustomItem, CustomItemId};
 
+use super::charts::{BarChart, BarRow};
 use super::{Ctx, FormErrors, MemberCtx};
 use crate::accounts::rule_message;
 use crate::clock;
@@ -375,15 +376,6 @@ pub async fn step_post(
     Ok(Redirect::to(&to).into_response())
 }
 
-struct ScoreRow {
-    label: String,
-    score: u32,
-    rated: u32,
-    /// Bar length in the chart's units (0–200).
-    bar: u32,
-    y: u32,
-}
-
 #[derive(Template)]
 #[template(path = "profile/language.html")]
 struct LanguagePage {
@@ -391,9 +383,8 @@ struct LanguagePage {
     variant: &'static str,
     variant_label: String,
     words: String,
-    chart_title: String,
-    scores: Vec<ScoreRow>,
-    chart_height: u32,
+    /// The chart of scores per topic, rendered.
+    chart: String,
     loved: Vec<String>,
     glad: Vec<String>,
     first_step: String,
@@ -427,17 +418,27 @@ pub async fn language_get(
             ],
         ),
     };
-    let scores: Vec<ScoreRow> = language
-        .iter()
-        .zip(0u32..)
-        .map(|(s, i)| ScoreRow {
-            label: label(&s.category),
-            score: s.score,
-            rated: s.rated,
-            bar: s.score * 2,
-            y: i * 36,
-        })
-        .collect();
+    let chart = BarChart {
+        id: "language",
+        title: ctx
+            .i18n
+            .t_with("language-chart-title", &[("variant", &phrase)]),
+        caption: ctx.t("language-table-caption"),
+        headings: vec![
+            ctx.t("language-topic"),
+            ctx.t("language-score"),
+            ctx.t("language-rated"),
+        ],
+        rows: language
+            .iter()
+            .map(|s| BarRow {
+                label: label(&s.category),
+                value: s.score.to_string(),
+                share: f64::from(s.score) / 100.0,
+                cells: vec![s.score.to_string(), s.rated.to_string()],
+            })
+            .collect(),
+    };
     let items = rules::all_items(state.catalog, &ctx.i18n, &custom);
     let labelled = |wanted: &dyn Fn(&Answer) -> bool| -> Vec<String> {
         items
@@ -449,14 +450,10 @@ pub async fn language_get(
     let loved = labelled(&|a| a.receive == Some(Rating::Love) || a.shared == Some(Rating::Love));
     let glad = labelled(&|a| a.give == Some(GiveRating::Glad));
     let page = LanguagePage {
-        chart_title: ctx
-            .i18n
-            .t_with("language-chart-title", &[("variant", &phrase)]),
-        chart_height: u32::try_from(scores.len()).unwrap_or(0) * 36,
+        chart: chart.render()?,
         variant: variant.as_str(),
         variant_label: variant_label(&ctx.i18n, variant),
         words,
-        scores,
         loved,
         glad,
         first_step: rules::steps(state.catalog)[0].clone(),

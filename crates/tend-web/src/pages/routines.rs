@@ -752,6 +752,9 @@ struct ComparePage {
     changed: Vec<(String, String)>,
     reordered: bool,
     settings: Vec<(String, String, String)>,
+    /// Both versions' steps in order, shown side by side.
+    from_steps: Vec<String>,
+    to_steps: Vec<String>,
 }
 
 pub async fn compare_get(
@@ -808,6 +811,8 @@ pub async fn compare_get(
             .collect(),
         reordered: change.reordered,
         settings,
+        from_steps: from.steps.iter().map(words).collect(),
+        to_steps: to.steps.iter().map(words).collect(),
         ctx: ctx.clone(),
     };
     Ok(Html(page.render()?).into_response())

@@ -5,7 +5,9 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
+};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -115,6 +117,52 @@ impl Browser {
             .for_element(Locator::Css("ol.recovery-codes"))
             .await
             .unwrap();
+    }
+
+    /// Signs `username` in through the form.
+    async fn sign_in(&self, app: &TestApp, username: &str) {
+        self.client.goto(&app.url("/signin")).await.unwrap();
+        self.fill("username", username).await;
+        self.fill("password", PASSWORD).await;
+        self.click(Locator::Css("main button[type=submit]")).await;
+        self.wait_for_path("/").await;
+    }
+
+    /// Waits (up to 5 s) until the JavaScript expression `condition` is true on the page.
+    async fn until(&self, condition: &str) {
+        let script = format!("return Boolean({condition});");
+        for _ in 0..50 {
+            let holds = self.client.execute(&script, vec![]).await;
+            if holds.is_ok_and(|value| value.as_bool() == Some(true)) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "still not {condition} at {}:\n{}",
+            self.client.current_url().await.unwrap(),
+            self.client.source().await.unwrap_or_default()
+        );
+    }
+
+    /// Clicks what submits a form and waits for the next page to load.
+    async fn submit(&self, locator: Locator<'_>) {
+        self.client
+            .execute("window.tendPageBefore = true;", vec![])
+            .await
+            .unwrap();
+        self.click(locator).await;
+        self.until("window.tendPageBefore === undefined && document.readyState === 'complete'")
+            .await;
+    }
+
+    /// The texts of the elements `selector` matches, trimmed.
+    async fn texts(&self, selector: &str) -> Vec<String> {
+        let script = format!(
+            "return Array.from(document.querySelectorAll({selector:?})).map(e => e.textContent.trim());"
+        );
+        let found = self.client.execute(&script, vec![]).await.unwrap();
+        serde_json::from_value(found).unwrap()
     }
 
     async fn click(&self, locator: Locator<'_>) {
@@ -534,4 +582,224 @@ async fn common_ground_reads_well_on_a_phone() {
     assert!(text.contains("would love Massage"), "{text}");
     assert_fits_a_phone(&browser).await;
     maybe_screenshot(&browser, "common-ground").await;
+}
+
+#[tokio::test]
+async fn two_partners_shape_their_routine_in_chromium_dragging_steps_into_order() {
+    let (Some(ash), Some(bo)) = (Browser::start().await, Browser::start().await) else {
+        return;
+    };
+    let app = TestApp::spawn(
+        tend_store::testing::TestDatabase::sqlite(),
+        crate::helpers::config(),
+    )
+    .await;
+    // A couple whose common ground holds cuddling, set up over HTTP; then each partner
+    // signs in to their own Chromium.
+    let (_, _, id) = crate::routine_pages::couple(&app).await;
+    ash.sign_in(&app, "ashley").await;
+    bo.sign_in(&app, "bowie").await;
+    let routine = app.url(&format!("/circles/{id}/routine"));
+
+    // Ash builds the routine from common ground and drags the free step to the top.
+    ash.client.goto(&format!("{routine}/edit")).await.unwrap();
+    ash.submit(Locator::Css("button[value='add-item-cuddling']"))
+        .await;
+    ash.fill("new-text", "Tea in bed").await;
+    ash.submit(Locator::Css("button[value='add-text']")).await;
+    assert_eq!(ash.texts("fieldset[data-step]").await.len(), 2);
+    ash.until("!document.querySelector('[data-drag-handle]').hidden")
+        .await;
+    assert_fits_a_phone(&ash).await;
+    drag_second_step_onto_first(&ash).await;
+    ash.until("document.querySelector('[name=step-0-text]')?.value === 'Tea in bed'")
+        .await;
+    assert_eq!(ash.texts("[data-step-number]").await, ["1", "2"]);
+    assert_eq!(
+        ash.texts("#steps-status").await,
+        ["Moved to place 1."],
+        "the move is announced"
+    );
+    maybe_screenshot(&ash, "routine-edit").await;
+    ash.submit(Locator::Css("button[value='propose']")).await;
+
+    // Bo accepts; version 1 is in the dragged order.
+    bo.client.goto(&routine).await.unwrap();
+    bo.submit(Locator::Css("form[action$='/accept'] button"))
+        .await;
+    assert_eq!(
+        bo.texts("ol.steps li").await,
+        ["Tea in bed", "Cuddling or spooning"]
+    );
+
+    // Bo proposes a change with the up and down buttons and a duration; Ash accepts.
+    bo.client.goto(&format!("{routine}/edit")).await.unwrap();
+    bo.submit(Locator::Css("button[value='down-0']")).await;
+    bo.fill("step-0-minutes", "20").await;
+    bo.submit(Locator::Css("button[value='propose']")).await;
+    ash.client.goto(&routine).await.unwrap();
+    ash.submit(Locator::Css("form[action$='/accept'] button"))
+        .await;
+    assert_eq!(
+        ash.texts("ol.steps li").await,
+        ["Cuddling or spooning · 20 minutes", "Tea in bed"]
+    );
+
+    // Both compare version 1 with version 2 from the list of versions.
+    for partner in [&ash, &bo] {
+        partner.client.goto(&routine).await.unwrap();
+        partner
+            .submit(Locator::Css("a[href$='compare?from=1&to=2']"))
+            .await;
+        assert_eq!(
+            partner.texts("main > ul > li").await,
+            ["Cuddling or spooning → Cuddling or spooning · 20 minutes"]
+        );
+        assert!(
+            partner
+                .texts("main > p")
+                .await
+                .contains(&"Some steps now come in a different order.".to_owned())
+        );
+        assert_eq!(
+            partner.texts(".side-by-side li").await,
+            [
+                "Tea in bed",
+                "Cuddling or spooning",
+                "Cuddling or spooning · 20 minutes",
+                "Tea in bed"
+            ]
+        );
+        assert_fits_a_phone(partner).await;
+    }
+
+    // A review round: each rates the steps in their own browser; the outcome is a proposal.
+    ash.client.goto(&routine).await.unwrap();
+    ash.submit(Locator::Css("form[action$='/reviews'] button"))
+        .await;
+    let review = ash.client.current_url().await.unwrap().to_string();
+    for partner in [&ash, &bo] {
+        partner.client.goto(&review).await.unwrap();
+        let radios = partner
+            .client
+            .find_all(Locator::Css("fieldset.rating"))
+            .await
+            .unwrap();
+        assert_eq!(radios.len(), 2);
+        partner
+            .click(Locator::Css(
+                "fieldset.rating:nth-of-type(1) input[value='keep']",
+            ))
+            .await;
+        partner
+            .click(Locator::Css(
+                "fieldset.rating:nth-of-type(2) input[value='drop']",
+            ))
+            .await;
+        partner
+            .submit(Locator::Css("main form button[type=submit]"))
+            .await;
+    }
+    assert_eq!(
+        bo.texts(".notice").await,
+        ["Everyone has answered. The outcome is now a proposal on the routine page."]
+    );
+    ash.client.goto(&routine).await.unwrap();
+    assert_eq!(
+        ash.texts("section.card ol li").await,
+        ["Cuddling or spooning · 20 minutes"],
+        "both would drop the tea: the proposal leaves it out"
+    );
+
+    // Ash's insights, from generated reflections, read well on a phone.
+    let ash_id = app
+        .store
+        .credentials("ashley")
+        .await
+        .unwrap()
+        .unwrap()
+        .member_id;
+    for (day, mood, drop) in [(1, 5, false), (2, 2, true), (4, 4, false)] {
+        let reflection = tend_core::insights::Reflection {
+            session_at: tend_core::Timestamp::from_unix_seconds(1_790_000_000 + day * 86_400),
+            moment: tend_core::insights::Moment::AfterSession,
+            mood: tend_core::insights::Mood::new(mood).unwrap(),
+            drop,
+            steps_done: ["cuddling".to_owned()].into(),
+        };
+        app.store
+            .add_reflection(ash_id, &reflection, tend_web::now())
+            .await
+            .unwrap();
+    }
+    ash.client.goto(&app.url("/insights")).await.unwrap();
+    assert_eq!(ash.texts("svg[role=img] > title").await.len(), 2);
+    assert_fits_a_phone(&ash).await;
+    ash.client
+        .execute(
+            "document.querySelector('svg.line-chart').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    maybe_screenshot(&ash, "insights").await;
+}
+
+/// Drags the second step of the routine editor by its handle onto the first, the way a
+/// mouse or a finger would (SortableJS listens to pointer events).
+async fn drag_second_step_onto_first(browser: &Browser) {
+    let point = |value: &serde_json::Value| {
+        (
+            value[0].as_f64().unwrap().round(),
+            value[1].as_f64().unwrap().round(),
+        )
+    };
+    // The handle near the bottom of the screen, so the first step shows above it.
+    let start = browser
+        .client
+        .execute(
+            "const h = document.querySelectorAll('[data-drag-handle]')[1];
+             h.scrollIntoView({block: 'end'}); window.scrollBy(0, 40);
+             const r = h.getBoundingClientRect();
+             return [r.left + r.width / 2, r.top + r.height / 2];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let target = browser
+        .client
+        .execute(
+            "const r = document.querySelector('fieldset[data-step]').getBoundingClientRect();
+             const top = Math.max(r.top, 0);
+             return [r.left + r.width / 2, top + (r.bottom - top) / 4];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (start, target) = (point(&start), point(&target));
+    let step = Duration::from_millis(50);
+    let mut mouse = MouseActions::new("mouse".to_owned())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: start.0,
+            y: start.1,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Pause { duration: step });
+    for i in 1..=10 {
+        let f = f64::from(i) / 10.0;
+        mouse = mouse.then(PointerAction::MoveTo {
+            duration: Some(step),
+            x: (start.0 + (target.0 - start.0) * f).round(),
+            y: (start.1 + (target.1 - start.1) * f).round(),
+        });
+    }
+    mouse = mouse
+        .then(PointerAction::Pause { duration: step })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    browser.client.perform_actions(mouse).await.unwrap();
 }

@@ -235,9 +235,9 @@ async fn the_aftercare_language_names_the_top_topics_and_draws_them_accessibly()
             page.contains("Closeness and Words matter most to you after sex."),
             "{page}"
         );
-        assert!(page.contains("<svg role=\"img\" aria-labelledby=\"chart-title\""));
+        assert!(page.contains("<svg role=\"img\" aria-labelledby=\"language-title\""));
         assert_eq!(
-            texts(&page, "#chart-title"),
+            texts(&page, "#language-title"),
             ["How much each topic draws you, after sex"]
         );
         let rows = texts(&page, "table.data tbody tr");

@@ -5,7 +5,7 @@ use reqwest::{Client, StatusCode};
 
 use crate::helpers::{PASSWORD, TestApp, form_fields, location, texts};
 
-async fn signed_up(app: &TestApp, name: &str, shown: &str) -> Client {
+pub(crate) async fn signed_up(app: &TestApp, name: &str, shown: &str) -> Client {
     let browser = TestApp::browser();
     app.submit_with(
         &browser,
@@ -23,7 +23,7 @@ async fn signed_up(app: &TestApp, name: &str, shown: &str) -> Client {
 }
 
 /// A locked couple whose common ground holds cuddling (ash's need, bo's offer).
-async fn couple(app: &TestApp) -> (Client, Client, String) {
+pub(crate) async fn couple(app: &TestApp) -> (Client, Client, String) {
     let (ash, bo) = (
         signed_up(app, "ashley", "Ash").await,
         signed_up(app, "bowie", "Bo").await,
@@ -230,8 +230,16 @@ async fn two_partners_build_a_routine_from_common_ground_change_it_compare_and_r
             .await
             .unwrap();
         assert_eq!(
-            texts(&compare, "main li"),
+            texts(&compare, "main > ul > li"),
             ["Cuddling or spooning · 10 minutes → Cuddling or spooning · 20 minutes"]
+        );
+        assert_eq!(
+            texts(&compare, ".side-by-side ol"),
+            [
+                "Tea in bedCuddling or spooning · 10 minutes",
+                "Tea in bedCuddling or spooning · 20 minutes"
+            ],
+            "both versions in full, side by side"
         );
 
         // A review round: both answer, the outcome is a proposal.
