@@ -47,7 +47,17 @@ invite=$(api POST "/api/v1/circles/$circle/invites" "$token1" | json "['token']"
 api POST "/api/v1/invites/$invite/accept" "$token2" >/dev/null
 api POST "/api/v1/circles/$circle/lock" "$token1" >/dev/null
 api POST "/api/v1/circles/$circle/lock" "$token2" >/dev/null
-for path in / /profile/answers/after-sex/closeness "/circles/$circle/common-ground"; do
+# An agreed routine with two versions (the second changes a duration) and an open proposal.
+agree() { # body
+  local pid
+  pid=$(api POST "/api/v1/circles/$circle/routine/proposals" "$token1" "$1" | json "['id']")
+  api POST "/api/v1/circles/$circle/routine/proposals/$pid/accept" "$token2" >/dev/null
+}
+steps='[{"item":"cuddling","minutes":10},{"item":"water-or-a-drink"},{"text":"Tea in bed","minutes":15}]'
+agree "{\"steps\":$steps}"
+agree "{\"steps\":${steps/10/20}}"
+api POST "/api/v1/circles/$circle/routine/proposals" "$token1" "{\"steps\":$steps}" >/dev/null
+for path in / /profile/answers/after-sex/closeness "/circles/$circle/common-ground" "/circles/$circle/routine"; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: tend_session=$session" "$base$path")
   [ "$code" = 200 ] || { echo "$path answered $code, not 200" >&2; exit 1; }
 done
@@ -60,15 +70,17 @@ rps() { # path [cookie]
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 : >"$work/health"; : >"$work/home"; : >"$work/signin"; : >"$work/step"; : >"$work/ground"
+: >"$work/routine"
 for _ in $(seq 1 "$rounds"); do
   rps /healthz >>"$work/health"
   rps / "$session" >>"$work/home"
   rps /signin >>"$work/signin"
   rps /profile/answers/after-sex/closeness "$session" >>"$work/step"
   rps "/circles/$circle/common-ground" "$session" >>"$work/ground"
+  rps "/circles/$circle/routine" "$session" >>"$work/routine"
 done
 h=$(median <"$work/health"); m=$(median <"$work/home"); s=$(median <"$work/signin")
-p=$(median <"$work/step"); g=$(median <"$work/ground")
+p=$(median <"$work/step"); g=$(median <"$work/ground"); r=$(median <"$work/routine")
 backend=${TEND_BENCH_DATABASE_URL:+PostgreSQL}; backend=${backend:-SQLite}
 echo "backend: $backend, rounds: $rounds x ${seconds}s, wrk -t2 -c16 (median requests/s)"
 printf '%-28s %10s %8s\n' "path" "req/s" "ratio"
@@ -78,3 +90,4 @@ printf '%-28s %10.0f %8.2f\n' "/ (signed in)" "$m" "$(ratio "$m" "$h")"
 printf '%-28s %10.0f %8.2f\n' "/signin (visitor)" "$s" "$(ratio "$s" "$h")"
 printf '%-28s %10.0f %8.2f\n' "profile step (closeness)" "$p" "$(ratio "$p" "$h")"
 printf '%-28s %10.0f %8.2f\n' "common ground (2 members)" "$g" "$(ratio "$g" "$h")"
+printf '%-28s %10.0f %8.2f\n' "routine (2 versions)" "$r" "$(ratio "$r" "$h")"

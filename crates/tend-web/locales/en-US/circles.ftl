@@ -188,6 +188,9 @@ routine-removed = Removed
 routine-changed = Changed
 routine-reordered = Some steps now come in a different order.
 routine-side-by-side = Side by side
+routine-per-person = For each person
+routine-for-person = For { $name }
+routine-for-everyone = For everyone
 review-keeps = { $count ->
     [one] 1 would keep it
    *[other] { $count } would keep it

@@ -51,29 +51,34 @@ fn names(circle: &CircleRecord) -> HashMap<MemberId, String> {
         .collect()
 }
 
-/// A step in words: what, how long, for whom, from whom.
-fn step_words(
-    i18n: &I18n,
-    names: &HashMap<MemberId, String>,
-    step: &tend_core::routine::Step<MemberId>,
-) -> String {
-    let what = match &step.what {
+/// What a step is and how long it takes.
+fn step_what(i18n: &I18n, step: &tend_core::routine::Step<MemberId>) -> String {
+    let mut words = match &step.what {
         StepWhat::Item(item) => i18n.t(&format!("catalog-item-{item}")),
         StepWhat::Text(text) => text.clone(),
     };
-    let list = |set: &BTreeSet<MemberId>| {
-        set.iter()
-            .filter_map(|m| names.get(m).cloned())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut words = what;
     if let Some(minutes) = step.minutes {
         words.push_str(&format!(
             " · {}",
             i18n.t_count("routine-minutes", u32::from(minutes))
         ));
     }
+    words
+}
+
+/// A step in words: what, how long, for whom, from whom.
+fn step_words(
+    i18n: &I18n,
+    names: &HashMap<MemberId, String>,
+    step: &tend_core::routine::Step<MemberId>,
+) -> String {
+    let list = |set: &BTreeSet<MemberId>| {
+        set.iter()
+            .filter_map(|m| names.get(m).cloned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut words = step_what(i18n, step);
     if !step.for_members.is_empty() {
         words.push_str(&format!(
             " · {} {}",
@@ -89,6 +94,39 @@ fn step_words(
         ));
     }
     words
+}
+
+/// The steps grouped by whom they are for ("For Sam: water, a blanket"), members in the
+/// circle's order; steps for nobody in particular come last, as care for everyone.
+fn per_person(
+    i18n: &I18n,
+    circle: &CircleRecord,
+    routine: &Routine<MemberId>,
+) -> Vec<(String, String)> {
+    let steps_where = |wanted: &dyn Fn(&BTreeSet<MemberId>) -> bool| {
+        routine
+            .steps
+            .iter()
+            .filter(|step| wanted(&step.for_members))
+            .map(|step| step_what(i18n, step))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    circle
+        .members
+        .iter()
+        .map(|m| {
+            (
+                i18n.t_with("routine-for-person", &[("name", m.member.name())]),
+                steps_where(&|set| set.contains(&m.member.id)),
+            )
+        })
+        .chain([(
+            i18n.t("routine-for-everyone"),
+            steps_where(&BTreeSet::is_empty),
+        )])
+        .filter(|(_, steps)| !steps.is_empty())
+        .collect()
 }
 
 struct ProposalRow {
@@ -111,6 +149,8 @@ struct RoutinePage {
     name: String,
     version: u32,
     steps: Vec<String>,
+    /// (for whom, their steps) of the current version.
+    per_person: Vec<(String, String)>,
     settings: Vec<(String, String)>,
     proposals: Vec<ProposalRow>,
     versions: Vec<VersionRow>,
@@ -282,6 +322,7 @@ pub async fn routine_get(
             .iter()
             .map(|s| step_words(&ctx.i18n, &names, s))
             .collect(),
+        per_person: per_person(&ctx.i18n, &circle, &routine),
         settings: settings_words(&ctx.i18n, &routine),
         review_every: review_every_words(&ctx.i18n, &routine),
         proposals,

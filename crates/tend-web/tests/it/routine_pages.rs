@@ -159,13 +159,31 @@ async fn two_partners_build_a_routine_from_common_ground_change_it_compare_and_r
         assert!(wrong.contains("Please use 1 to 240 minutes"), "{wrong}");
         assert!(wrong.contains("value=\"ten\""));
 
+        // The cuddle is for Ash; the tea is for everyone.
+        let ash_id = {
+            let document = scraper::Html::parse_document(&page);
+            let selector = scraper::Selector::parse("label.choice").unwrap();
+            document
+                .select(&selector)
+                .find(|label| label.text().collect::<String>().trim() == "Ash")
+                .and_then(|label| {
+                    let input = scraper::Selector::parse("input").unwrap();
+                    label
+                        .select(&input)
+                        .next()?
+                        .value()
+                        .attr("value")
+                        .map(str::to_owned)
+                })
+                .unwrap()
+        };
         let sent = press(
             &app,
             &ash,
             &id,
             &page,
             "propose",
-            &[("step-1-minutes", "10")],
+            &[("step-1-minutes", "10"), ("step-1-for", &ash_id)],
         )
         .await;
         assert_eq!(location(&sent), format!("{routine}?variant=after-sex"));
@@ -190,7 +208,16 @@ async fn two_partners_build_a_routine_from_common_ground_change_it_compare_and_r
         let v1 = app.get_with(&ash, &routine).await.text().await.unwrap();
         assert_eq!(
             texts(&v1, "ol.steps li"),
-            ["Tea in bed", "Cuddling or spooning · 10 minutes"]
+            ["Tea in bed", "Cuddling or spooning · 10 minutes · for Ash"]
+        );
+        assert_eq!(
+            texts(&v1, "dl.per-person dt, dl.per-person dd"),
+            [
+                "For Ash",
+                "Cuddling or spooning · 10 minutes",
+                "For everyone",
+                "Tea in bed"
+            ]
         );
 
         // Version 2: a longer cuddle.
@@ -231,13 +258,15 @@ async fn two_partners_build_a_routine_from_common_ground_change_it_compare_and_r
             .unwrap();
         assert_eq!(
             texts(&compare, "main > ul > li"),
-            ["Cuddling or spooning · 10 minutes → Cuddling or spooning · 20 minutes"]
+            [
+                "Cuddling or spooning · 10 minutes · for Ash → Cuddling or spooning · 20 minutes · for Ash"
+            ]
         );
         assert_eq!(
             texts(&compare, ".side-by-side ol"),
             [
-                "Tea in bedCuddling or spooning · 10 minutes",
-                "Tea in bedCuddling or spooning · 20 minutes"
+                "Tea in bedCuddling or spooning · 10 minutes · for Ash",
+                "Tea in bedCuddling or spooning · 20 minutes · for Ash"
             ],
             "both versions in full, side by side"
         );
@@ -304,7 +333,10 @@ async fn two_partners_build_a_routine_from_common_ground_change_it_compare_and_r
         let proposal_steps = texts(&pending, "section.card ol li");
         assert_eq!(
             proposal_steps,
-            ["Cuddling or spooning · 20 minutes", "A walk the next day"]
+            [
+                "Cuddling or spooning · 20 minutes · for Ash",
+                "A walk the next day"
+            ]
         );
     }
 }

@@ -33,6 +33,7 @@ const MEMBER_PAGES: &[&str] = &[
     "/profile/boundaries",
     "/circles",
     "/invites/not-a-token",
+    "/insights",
 ];
 
 #[tokio::test]
@@ -53,6 +54,7 @@ async fn every_response_carries_the_security_headers() {
             "/profile/boundaries",
             "/circles",
             "/invites/not-a-token",
+            "/insights",
             "/api/v1/circles",
         ]);
         for path in paths {
