@@ -15,6 +15,7 @@ pub mod recovery;
 pub mod reveal;
 pub mod routine;
 pub mod session;
+pub mod sign_in;
 pub mod time;
 
 pub use boundaries::{Boundary, BoundaryGroup, BoundaryKind};
@@ -24,7 +25,7 @@ pub use profile::{
     Answer, Answers, CustomLabel, GiveRating, Note, ProfileAnswers, Rating, Variant,
 };
 pub use recovery::RecoveryCode;
-pub use session::SessionPolicy;
+pub use sign_in::SessionPolicy;
 pub use time::Timestamp;
 
 /// A rule a value broke, named by a stable code so that each front end (pages, API) can say

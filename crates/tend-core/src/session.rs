@@ -1,71 +1,414 @@
-//! When a signed-in session is still alive: an idle timeout and an absolute lifetime.
+//! A session: one encounter of some members of a circle. An optional *plan* (each person's
+//! readiness check; anyone's "not today" ends it quietly), an optional *live* part (signals;
+//! red stops it for everyone), *aftercare* (always; "aftercare now" starts there), then
+//! *closed*. Follow-ups in the drop window count from the start of aftercare.
+//!
+//! The state machine is a pure function of the session and one event, so every event can be
+//! tried in every state by the tests.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
 
-/// How long a session lives. Both limits apply: a session ends after `idle` without use, and
-/// after `absolute` whatever happens, so a phone left signed in does not stay signed in forever.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SessionPolicy {
-    pub idle: Duration,
-    pub absolute: Duration,
+/// Where a session stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Plan,
+    Live,
+    Aftercare,
+    Closed,
 }
 
-impl SessionPolicy {
-    /// Whether a session created at `created` and last used at `last_seen` is alive at `now`.
-    pub fn is_alive(&self, created: Timestamp, last_seen: Timestamp, now: Timestamp) -> bool {
-        now < last_seen.after(self.idle) && now < created.after(self.absolute)
-    }
+impl State {
+    pub const ALL: [State; 4] = [State::Plan, State::Live, State::Aftercare, State::Closed];
 
-    /// Whether a use at `now` should be written back as the new `last_seen`. Writing at most
-    /// once a minute keeps page views from turning into a write each.
-    pub fn should_touch(&self, last_seen: Timestamp, now: Timestamp) -> bool {
-        now >= last_seen.after(Duration::from_secs(60))
-    }
-}
-
-impl Default for SessionPolicy {
-    fn default() -> Self {
-        Self {
-            idle: Duration::from_secs(2 * 60 * 60),
-            absolute: Duration::from_secs(7 * 24 * 60 * 60),
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Plan => "plan",
+            State::Live => "live",
+            State::Aftercare => "aftercare",
+            State::Closed => "closed",
         }
     }
+}
+
+/// A live message between participants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Signal {
+    /// All good, carry on.
+    Green,
+    /// Slow down, check on me.
+    Yellow,
+    /// Stop: the session moves to aftercare for everyone.
+    Red,
+    /// Hold still for a moment.
+    Pause,
+    /// "How are you?": asks every other participant for green, yellow or red.
+    CheckIn,
+}
+
+impl Signal {
+    pub const ALL: [Signal; 5] = [
+        Signal::Green,
+        Signal::Yellow,
+        Signal::Red,
+        Signal::Pause,
+        Signal::CheckIn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::Green => "green",
+            Signal::Yellow => "yellow",
+            Signal::Red => "red",
+            Signal::Pause => "pause",
+            Signal::CheckIn => "check-in",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+/// How a session came to be closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ending {
+    /// Someone said "not today" or withdrew before it went live: nothing happened, so no
+    /// follow-ups, and nobody is told who.
+    Quietly,
+    /// Closed after aftercare.
+    AfterAftercare,
+}
+
+/// Something a participant does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event<M> {
+    /// "I'm in", after their readiness check.
+    Ready(M),
+    /// "Not today": ends a plan for everyone, no reason asked.
+    NotToday(M),
+    /// Stepping out at any moment: ends a plan quietly, stops a live session (aftercare for
+    /// everyone), or leaves aftercare (it goes on for the others).
+    Withdraw(M),
+    Signal(M, Signal),
+    /// "Aftercare now": from a plan or a live session straight to aftercare.
+    Aftercare(M),
+    /// Aftercare is done.
+    Close(M),
+}
+
+impl<M> Event<M> {
+    pub fn member(&self) -> &M {
+        match self {
+            Event::Ready(m)
+            | Event::NotToday(m)
+            | Event::Withdraw(m)
+            | Event::Signal(m, _)
+            | Event::Aftercare(m)
+            | Event::Close(m) => m,
+        }
+    }
+}
+
+/// Why an event changes nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not one of the session's participants (or one who has withdrawn).
+    NotTakingPart,
+    /// Not something that can happen in this state, e.g. a signal before the session is live.
+    NotNow,
+}
+
+/// One session, as the state machine sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session<M: Ord> {
+    pub state: State,
+    pub participants: BTreeSet<M>,
+    /// Participants who said they are in (during the plan).
+    pub ready: BTreeSet<M>,
+    /// Participants who stepped out; they stay listed so their follow-ups still come.
+    pub withdrawn: BTreeSet<M>,
+    /// When aftercare began: the follow-ups count from here.
+    pub aftercare_at: Option<Timestamp>,
+    pub ending: Option<Ending>,
+}
+
+impl<M: Ord + Clone> Session<M> {
+    /// A planned session: everyone does a readiness check first.
+    pub fn plan(participants: BTreeSet<M>) -> Self {
+        Self {
+            state: State::Plan,
+            participants,
+            ready: BTreeSet::new(),
+            withdrawn: BTreeSet::new(),
+            aftercare_at: None,
+            ending: None,
+        }
+    }
+
+    /// "Aftercare now": a session that starts with aftercare.
+    pub fn aftercare_now(participants: BTreeSet<M>, now: Timestamp) -> Self {
+        Self {
+            state: State::Aftercare,
+            aftercare_at: Some(now),
+            ..Self::plan(participants)
+        }
+    }
+
+    /// Participants still taking part.
+    pub fn present(&self) -> impl Iterator<Item = &M> {
+        self.participants
+            .iter()
+            .filter(|m| !self.withdrawn.contains(*m))
+    }
+
+    fn to_aftercare(mut self, now: Timestamp) -> Self {
+        self.state = State::Aftercare;
+        self.aftercare_at = Some(now);
+        self
+    }
+
+    fn closed(mut self, ending: Ending) -> Self {
+        self.state = State::Closed;
+        self.ending = Some(ending);
+        self
+    }
+
+    /// The session after `event` at `now`, or why the event changes nothing.
+    pub fn apply(&self, event: &Event<M>, now: Timestamp) -> Result<Self, Refusal> {
+        let member = event.member();
+        if !self.participants.contains(member) || self.withdrawn.contains(member) {
+            return Err(Refusal::NotTakingPart);
+        }
+        let next = self.clone();
+        match (self.state, event) {
+            (State::Plan, Event::Ready(m)) => {
+                let mut next = next;
+                next.ready.insert(m.clone());
+                if next.present().all(|p| next.ready.contains(p)) {
+                    next.state = State::Live;
+                }
+                Ok(next)
+            }
+            (State::Plan, Event::NotToday(_) | Event::Withdraw(_)) => {
+                Ok(next.closed(Ending::Quietly))
+            }
+            (State::Live, Event::Withdraw(_) | Event::Signal(_, Signal::Red)) => {
+                Ok(next.to_aftercare(now))
+            }
+            (State::Live, Event::Signal(..)) => Ok(next),
+            (State::Plan | State::Live, Event::Aftercare(_)) => Ok(next.to_aftercare(now)),
+            (State::Aftercare, Event::Withdraw(m)) => {
+                let mut next = next;
+                next.withdrawn.insert(m.clone());
+                let anyone_left = next.present().next().is_some();
+                Ok(if anyone_left {
+                    next
+                } else {
+                    next.closed(Ending::AfterAftercare)
+                })
+            }
+            (State::Aftercare, Event::Close(_)) => Ok(next.closed(Ending::AfterAftercare)),
+            _ => Err(Refusal::NotNow),
+        }
+    }
+}
+
+/// The follow-ups of a session whose aftercare began at `aftercare_at`: (hours after, when),
+/// earliest first, once per distinct hour. Every participant gets each of them.
+pub fn follow_ups(aftercare_at: Timestamp, hours: &[u16]) -> Vec<(u16, Timestamp)> {
+    hours
+        .iter()
+        .copied()
+        .collect::<BTreeSet<u16>>()
+        .into_iter()
+        .map(|h| {
+            let after = Duration::from_secs(u64::from(h) * 3600);
+            (h, aftercare_at.after(after))
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
-    fn at(seconds: i64) -> Timestamp {
-        Timestamp::from_unix_seconds(seconds)
+    const NOW: Timestamp = Timestamp::from_unix_seconds(1_800_000_000);
+    const LATER: Timestamp = Timestamp::from_unix_seconds(1_800_000_600);
+
+    fn people(members: &[u8]) -> BTreeSet<u8> {
+        members.iter().copied().collect()
     }
 
-    const POLICY: SessionPolicy = SessionPolicy {
-        idle: Duration::from_secs(100),
-        absolute: Duration::from_secs(1000),
-    };
+    /// A session of sam (1), alex (2) and kim (3) in `state`, with sam already ready in a
+    /// plan and kim withdrawn from aftercare.
+    fn in_state(state: State) -> Session<u8> {
+        let mut session = Session::plan(people(&[1, 2, 3]));
+        session.state = state;
+        match state {
+            State::Plan => {
+                session.ready.insert(1);
+            }
+            State::Live => {}
+            State::Aftercare => {
+                session.aftercare_at = Some(NOW);
+                session.withdrawn.insert(3);
+            }
+            State::Closed => {
+                session.aftercare_at = Some(NOW);
+                session.ending = Some(Ending::AfterAftercare);
+            }
+        }
+        session
+    }
 
-    #[test]
-    fn a_session_used_recently_is_alive() {
-        assert!(POLICY.is_alive(at(0), at(950), at(999)));
+    fn every_event(member: u8) -> Vec<Event<u8>> {
+        let mut events = vec![
+            Event::Ready(member),
+            Event::NotToday(member),
+            Event::Withdraw(member),
+            Event::Aftercare(member),
+            Event::Close(member),
+        ];
+        events.extend(Signal::ALL.map(|s| Event::Signal(member, s)));
+        events
+    }
+
+    /// What each event does in each state, written as a table from the words rather
+    /// than from `apply`: (state after, ending) or the refusal. Alex (2) acts.
+    fn expected(state: State, event: &Event<u8>) -> Result<(State, Option<Ending>), Refusal> {
+        use State::*;
+        match (state, event) {
+            (Plan, Event::Ready(_)) => Ok((Plan, None)), // kim is not ready yet
+            (Plan, Event::NotToday(_) | Event::Withdraw(_)) => Ok((Closed, Some(Ending::Quietly))),
+            (Plan, Event::Aftercare(_)) => Ok((Aftercare, None)),
+            (Live, Event::Signal(_, Signal::Red) | Event::Withdraw(_) | Event::Aftercare(_)) => {
+                Ok((Aftercare, None))
+            }
+            (Live, Event::Signal(..)) => Ok((Live, None)),
+            (Aftercare, Event::Withdraw(_)) => Ok((Aftercare, None)), // sam is still there
+            (Aftercare, Event::Close(_)) => Ok((Closed, Some(Ending::AfterAftercare))),
+            _ => Err(Refusal::NotNow),
+        }
     }
 
     #[test]
-    fn a_session_idle_for_the_whole_timeout_has_ended() {
-        assert!(!POLICY.is_alive(at(0), at(10), at(110)));
-        assert!(POLICY.is_alive(at(0), at(10), at(109)));
+    fn every_event_in_every_state_does_what_the_table_says() {
+        for state in State::ALL {
+            for event in every_event(2) {
+                let got = in_state(state)
+                    .apply(&event, LATER)
+                    .map(|s| (s.state, s.ending));
+                assert_eq!(got, expected(state, &event), "{state:?} + {event:?}");
+            }
+        }
     }
 
     #[test]
-    fn a_session_ends_at_its_absolute_lifetime_even_when_in_use() {
-        assert!(!POLICY.is_alive(at(0), at(999), at(1000)));
+    fn outsiders_and_those_who_withdrew_change_nothing() {
+        for state in State::ALL {
+            for event in every_event(9) {
+                assert_eq!(
+                    in_state(state).apply(&event, LATER),
+                    Err(Refusal::NotTakingPart)
+                );
+            }
+        }
+        for event in every_event(3) {
+            assert_eq!(
+                in_state(State::Aftercare).apply(&event, LATER),
+                Err(Refusal::NotTakingPart),
+                "kim withdrew from aftercare"
+            );
+        }
     }
 
     #[test]
-    fn last_seen_is_written_at_most_once_a_minute() {
-        assert!(!POLICY.should_touch(at(100), at(159)));
-        assert!(POLICY.should_touch(at(100), at(160)));
+    fn a_plan_goes_live_when_everyone_present_is_ready() {
+        let session = Session::plan(people(&[1, 2]));
+        let one = session.apply(&Event::Ready(1), NOW).unwrap();
+        assert_eq!(one.state, State::Plan);
+        let both = one.apply(&Event::Ready(2), NOW).unwrap();
+        assert_eq!(both.state, State::Live);
+        assert_eq!(both.aftercare_at, None);
+    }
+
+    #[test]
+    fn red_moves_everyone_to_aftercare_and_follow_ups_count_from_then() {
+        let live = in_state(State::Live);
+        let stopped = live.apply(&Event::Signal(1, Signal::Red), LATER).unwrap();
+        assert_eq!(stopped.state, State::Aftercare);
+        assert_eq!(stopped.aftercare_at, Some(LATER));
+        assert_eq!(stopped.present().count(), 3, "everyone gets aftercare");
+        let closed = stopped.apply(&Event::Close(2), LATER).unwrap();
+        assert_eq!(closed.ending, Some(Ending::AfterAftercare));
+        assert_eq!(closed.aftercare_at, Some(LATER), "closing keeps the time");
+    }
+
+    #[test]
+    fn aftercare_closes_when_the_last_person_steps_out() {
+        let session = Session::aftercare_now(people(&[1, 2]), NOW);
+        let one = session.apply(&Event::Withdraw(1), NOW).unwrap();
+        assert_eq!(one.state, State::Aftercare);
+        let none = one.apply(&Event::Withdraw(2), NOW).unwrap();
+        assert_eq!(none.state, State::Closed);
+        assert_eq!(none.ending, Some(Ending::AfterAftercare));
+    }
+
+    #[test]
+    fn follow_ups_come_at_each_distinct_hour_in_order() {
+        let at = follow_ups(NOW, &[48, 12, 24, 12, 72]);
+        let hours: Vec<u16> = at.iter().map(|(h, _)| *h).collect();
+        assert_eq!(hours, [12, 24, 48, 72]);
+        assert_eq!(
+            at[0].1,
+            Timestamp::from_unix_seconds(1_800_000_000 + 12 * 3600)
+        );
+        assert!(follow_ups(NOW, &[]).is_empty());
+    }
+
+    fn any_event() -> impl Strategy<Value = Event<u8>> {
+        (1u8..=4, 0usize..10).prop_map(|(m, i)| every_event(m).swap_remove(i))
+    }
+
+    proptest! {
+        /// Whatever happens: closed is final, aftercare never goes back, and follow-ups are
+        /// owed exactly when aftercare happened.
+        #[test]
+        fn sessions_only_move_forward(
+            start_with_aftercare in any::<bool>(),
+            events in proptest::collection::vec(any_event(), 0..30),
+        ) {
+            let participants = people(&[1, 2, 3]);
+            let mut session = if start_with_aftercare {
+                Session::aftercare_now(participants, NOW)
+            } else {
+                Session::plan(participants)
+            };
+            let rank = |s: State| State::ALL.iter().position(|x| *x == s).unwrap_or(0);
+            for event in &events {
+                if let Ok(next) = session.apply(event, LATER) {
+                    prop_assert!(rank(next.state) >= rank(session.state), "{session:?} -> {next:?}");
+                    prop_assert!(next.ready.is_subset(&next.participants));
+                    prop_assert!(next.withdrawn.is_subset(&next.participants));
+                    session = next;
+                }
+            }
+            if session.state == State::Closed {
+                let owed = session.aftercare_at.is_some();
+                prop_assert_eq!(owed, session.ending == Some(Ending::AfterAftercare));
+            }
+            if session.state == State::Aftercare {
+                prop_assert!(session.aftercare_at.is_some());
+            }
+        }
     }
 }

@@ -63,7 +63,20 @@ pub async fn settle(
     proposal: &Proposal<MemberId>,
 ) -> Result<(ProposalState, Option<u32>), AppError> {
     let history = history(state, member, circle).await?;
-    let outcome = outcome(&history, proposal, &members(circle));
+    let (outcome, added) = settle_in(state, member, circle, &history, id, proposal).await?;
+    Ok((outcome, added.map(|v| v.version)))
+}
+
+/// `settle` against a history already read; returns the version it added, if any.
+async fn settle_in(
+    state: &AppState,
+    member: MemberId,
+    circle: &CircleRecord,
+    history: &[RoutineVersion],
+    id: ProposalId,
+    proposal: &Proposal<MemberId>,
+) -> Result<(ProposalState, Option<RoutineVersion>), AppError> {
+    let outcome = outcome(history, proposal, &members(circle));
     if outcome != ProposalState::Accepted {
         return Ok((outcome, None));
     }
@@ -86,7 +99,33 @@ pub async fn settle(
     }
     state.store.delete_proposal(member, circle.id, id).await?;
     schedule_review(state, member, circle).await?;
-    Ok((ProposalState::Accepted, Some(next.version)))
+    Ok((ProposalState::Accepted, Some(next)))
+}
+
+/// The circle's routines as they stand: every version, and the proposals still listed.
+pub struct Settled {
+    pub history: Vec<RoutineVersion>,
+    pub proposals: Vec<(ProposalId, Proposal<MemberId>)>,
+}
+
+/// Settles every proposal that has become acceptable since it was last looked at (for
+/// example because a member who had not said yes left), reading history and proposals once.
+pub async fn settle_all(
+    state: &AppState,
+    member: MemberId,
+    circle: &CircleRecord,
+) -> Result<Settled, AppError> {
+    let mut settled = Settled {
+        history: history(state, member, circle).await?,
+        proposals: Vec::new(),
+    };
+    for (id, proposal) in state.store.proposals(member, circle.id).await? {
+        match settle_in(state, member, circle, &settled.history, id, &proposal).await? {
+            (_, Some(added)) => settled.history.push(added),
+            (_, None) => settled.proposals.push((id, proposal)),
+        }
+    }
+    Ok(settled)
 }
 
 pub fn state_name(state: ProposalState) -> &'static str {
@@ -96,19 +135,6 @@ pub fn state_name(state: ProposalState) -> &'static str {
         ProposalState::Declined => "declined",
         ProposalState::Outdated => "outdated",
     }
-}
-
-/// Settles every proposal that has become acceptable since it was last looked at (for
-/// example because a member who had not said yes left the circle).
-pub async fn settle_all(
-    state: &AppState,
-    member: MemberId,
-    circle: &CircleRecord,
-) -> Result<(), AppError> {
-    for (id, proposal) in state.store.proposals(member, circle.id).await? {
-        settle(state, member, circle, id, &proposal).await?;
-    }
-    Ok(())
 }
 
 /// Records `me`'s answers in a review; when every current member has answered, the outcome

@@ -324,8 +324,8 @@ pub async fn routine_get(
 ) -> Result<Json<RoutineBody>, ApiError> {
     let circle = own_circle(&state, api.member.id, &id).await?;
     let variant = query.variant()?;
-    routines::settle_all(&state, api.member.id, &circle).await?;
-    let (version, routine) = routines::current(&state, api.member.id, &circle, variant).await?;
+    let settled = routines::settle_all(&state, api.member.id, &circle).await?;
+    let (version, routine) = routines::current_of(&settled.history, variant);
     Ok(Json(routine_body(version, &routine)))
 }
 
@@ -426,15 +426,14 @@ pub async fn proposals_get(
 ) -> Result<Json<Vec<ProposalBody>>, ApiError> {
     let me = api.member.id;
     let circle = own_circle(&state, me, &id).await?;
-    routines::settle_all(&state, me, &circle).await?;
-    let history = routines::history(&state, me, &circle).await?;
+    let settled = routines::settle_all(&state, me, &circle).await?;
     let members = routines::members(&circle);
-    let proposals = state.store.proposals(me, circle.id).await?;
     Ok(Json(
-        proposals
+        settled
+            .proposals
             .iter()
             .map(|(pid, p)| {
-                let outcome = routines::outcome(&history, p, &members);
+                let outcome = routines::outcome(&settled.history, p, &members);
                 proposal_body(*pid, p, outcome, None)
             })
             .collect(),

@@ -247,15 +247,12 @@ pub async fn routine_get(
 ) -> Result<Response, AppError> {
     let circle = own_circle(&state, me.member.id, &id).await?;
     let variant = query.variant();
-    routines::settle_all(&state, me.member.id, &circle).await?;
-    let history = routines::history(&state, me.member.id, &circle).await?;
+    let routines::Settled { history, proposals } =
+        routines::settle_all(&state, me.member.id, &circle).await?;
     let (version, routine) = routines::current_of(&history, variant);
     let names = names(&circle);
     let members = routines::members(&circle);
-    let proposals = state
-        .store
-        .proposals(me.member.id, circle.id)
-        .await?
+    let proposals = proposals
         .into_iter()
         .map(|(pid, p)| {
             let outcome = routines::outcome(&history, &p, &members);
