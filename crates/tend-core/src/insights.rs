@@ -62,18 +62,102 @@ impl Moment {
     }
 }
 
+/// A feeling a member can pick after a session (chips: words can be hard).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Feeling {
+    Calm,
+    Close,
+    Happy,
+    Tender,
+    Tired,
+    Numb,
+    Anxious,
+    Sad,
+    Irritable,
+    Ashamed,
+}
+
+impl Feeling {
+    pub const ALL: [Feeling; 10] = [
+        Self::Calm,
+        Self::Close,
+        Self::Happy,
+        Self::Tender,
+        Self::Tired,
+        Self::Numb,
+        Self::Anxious,
+        Self::Sad,
+        Self::Irritable,
+        Self::Ashamed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Calm => "calm",
+            Self::Close => "close",
+            Self::Happy => "happy",
+            Self::Tender => "tender",
+            Self::Tired => "tired",
+            Self::Numb => "numb",
+            Self::Anxious => "anxious",
+            Self::Sad => "sad",
+            Self::Irritable => "irritable",
+            Self::Ashamed => "ashamed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == value)
+    }
+
+    /// Feelings of post-sex blues (post-coital dysphoria): gentle information is offered.
+    pub fn is_blue(self) -> bool {
+        matches!(
+            self,
+            Self::Sad | Self::Irritable | Self::Ashamed | Self::Anxious
+        )
+    }
+}
+
 /// One reflection, as its member wrote it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reflection {
     /// When the session it is about ended; reflections of one session share it.
     pub session_at: Timestamp,
     pub moment: Moment,
-    pub mood: Mood,
+    /// How they felt; `None` when they answered a follow-up with a tap and left the mood out.
+    pub mood: Option<Mood>,
     /// Whether the member felt drop.
     pub drop: bool,
     /// The steps of the routine that were done (their words), noted after the session.
     pub steps_done: BTreeSet<String>,
+    /// Everything else the member noted; insights draw only on the fields above.
+    #[serde(default)]
+    pub notes: ReflectionNotes,
 }
+
+/// The rest of a reflection: energy, feelings, and the member's own words.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReflectionNotes {
+    pub energy: Option<Mood>,
+    pub feelings: BTreeSet<Feeling>,
+    /// What felt good, what to change, and a safeword used and why.
+    pub felt_good: String,
+    pub to_change: String,
+    pub safeword_used: String,
+}
+
+impl Reflection {
+    /// Whether to offer gentle information about post-sex blues: a low mood, or a feeling
+    /// such as sad, irritable or ashamed.
+    pub fn suggests_blues(&self) -> bool {
+        self.mood.is_some_and(|m| m.value() <= 2) || self.notes.feelings.iter().any(|f| f.is_blue())
+    }
+}
+
+/// The longest text a reflection field takes, in characters.
+pub const REFLECTION_TEXT_MAX: usize = 2000;
 
 /// Average mood at one point of the drop window.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,10 +212,11 @@ pub fn insights(reflections: &[Reflection]) -> Insights {
         let after = session
             .iter()
             .filter(|r| r.moment == Moment::AfterSession)
-            .max_by_key(|r| r.mood);
+            .filter_map(|r| r.mood)
+            .max();
         let Some(after) = after else { continue };
-        result.mood_after.push((*at, after.mood));
-        let best = after.mood.value() >= Mood::GOOD;
+        result.mood_after.push((*at, after));
+        let best = after.value() >= Mood::GOOD;
         result.best_sessions += u32::from(best);
         let done: BTreeSet<&str> = session
             .iter()
@@ -145,8 +230,11 @@ pub fn insights(reflections: &[Reflection]) -> Insights {
     }
     let mut window: BTreeMap<u16, (u32, u32)> = BTreeMap::new();
     for reflection in reflections {
+        let Some(mood) = reflection.mood else {
+            continue;
+        };
         let entry = window.entry(reflection.moment.hours()).or_default();
-        entry.0 += u32::from(reflection.mood.value());
+        entry.0 += u32::from(mood.value());
         entry.1 += 1;
     }
     result.mood_through_window = window
@@ -188,9 +276,10 @@ mod tests {
         Reflection {
             session_at: Timestamp::from_unix_seconds(day * 86_400),
             moment,
-            mood: Mood::new(mood).unwrap(),
+            mood: Mood::new(mood),
             drop,
             steps_done: steps.iter().map(|s| (*s).to_owned()).collect(),
+            notes: Default::default(),
         }
     }
 
@@ -248,7 +337,7 @@ mod tests {
         (
             0i64..12,
             prop_oneof![Just(0u16), Just(12), Just(24), Just(48), Just(72)],
-            1u8..=5,
+            0u8..=5,
             any::<bool>(),
             proptest::collection::btree_set("[a-d]", 0..3),
         )
@@ -259,9 +348,10 @@ mod tests {
                 } else {
                     Moment::FollowUp { hours }
                 },
-                mood: Mood::new(mood).unwrap(),
+                mood: Mood::new(mood),
                 drop,
                 steps_done,
+                notes: Default::default(),
             })
     }
 
@@ -276,7 +366,7 @@ mod tests {
             prop_assert!(found.sessions_with_drop <= found.sessions);
             prop_assert!(found.best_sessions as usize <= found.mood_after.len());
             let counted: u32 = found.mood_through_window.iter().map(|m| m.reflections).sum();
-            prop_assert_eq!(counted as usize, all.len());
+            prop_assert_eq!(counted as usize, all.iter().filter(|r| r.mood.is_some()).count());
             for point in &found.mood_through_window {
                 prop_assert!((1.0..=5.0).contains(&point.average));
             }

@@ -169,7 +169,7 @@ impl<M: Ord + Clone> Session<M> {
             .filter(|m| !self.withdrawn.contains(*m))
     }
 
-    fn to_aftercare(mut self, now: Timestamp) -> Self {
+    fn into_aftercare(mut self, now: Timestamp) -> Self {
         self.state = State::Aftercare;
         self.aftercare_at = Some(now);
         self
@@ -201,10 +201,10 @@ impl<M: Ord + Clone> Session<M> {
                 Ok(next.closed(Ending::Quietly))
             }
             (State::Live, Event::Withdraw(_) | Event::Signal(_, Signal::Red)) => {
-                Ok(next.to_aftercare(now))
+                Ok(next.into_aftercare(now))
             }
             (State::Live, Event::Signal(..)) => Ok(next),
-            (State::Plan | State::Live, Event::Aftercare(_)) => Ok(next.to_aftercare(now)),
+            (State::Plan | State::Live, Event::Aftercare(_)) => Ok(next.into_aftercare(now)),
             (State::Aftercare, Event::Withdraw(m)) => {
                 let mut next = next;
                 next.withdrawn.insert(m.clone());
@@ -218,6 +218,56 @@ impl<M: Ord + Clone> Session<M> {
             (State::Aftercare, Event::Close(_)) => Ok(next.closed(Ending::AfterAftercare)),
             _ => Err(Refusal::NotNow),
         }
+    }
+}
+
+/// A participant's readiness check before a planned session. Partners see it in the brief,
+/// so "off-limits today" tightens limits for this session only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Readiness {
+    /// 1 (very low) to 5 (full of energy).
+    pub energy: crate::insights::Mood,
+    pub mood: crate::insights::Mood,
+    pub sober: bool,
+    /// Anything off-limits today, in the member's words (empty for nothing).
+    #[serde(default)]
+    pub off_limits_today: String,
+}
+
+/// The longest "off-limits today" note, in characters.
+pub const OFF_LIMITS_MAX: usize = 500;
+
+/// How a participant is, answering a follow-up in the drop window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FollowUpAnswer {
+    /// 🟢 I'm fine.
+    Fine,
+    /// 🟡 I could use some contact.
+    Contact,
+    /// 🔴 I need support.
+    Support,
+}
+
+impl FollowUpAnswer {
+    pub const ALL: [FollowUpAnswer; 3] = [Self::Fine, Self::Contact, Self::Support];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fine => "fine",
+            Self::Contact => "contact",
+            Self::Support => "support",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == value)
+    }
+
+    /// Whether the answer counts as drop in the member's insights.
+    pub fn is_drop(self) -> bool {
+        self != Self::Fine
     }
 }
 

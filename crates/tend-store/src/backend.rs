@@ -48,6 +48,8 @@ pub(crate) const ROUTINE_VERSION: &str = "routine_versions.sealed";
 pub(crate) const PROPOSAL: &str = "routine_proposals.sealed";
 pub(crate) const REVIEW: &str = "routine_reviews.sealed";
 pub(crate) const REFLECTION: &str = "reflections.sealed";
+pub(crate) const CARE_SESSION: &str = "care_sessions.sealed";
+pub(crate) const FOLLOW_UP: &str = "follow_ups.sealed";
 
 /// The identity of a routine version row: circle id, then the version number.
 pub(crate) fn version_row(circle: crate::CircleId, version: u32) -> Vec<u8> {
@@ -172,6 +174,25 @@ macro_rules! store_api {
             }
 
             /// `NotFound` unless `member` is in the circle: every circle query starts here.
+            /// Opens a session row for `member`: `NotFound` unless they are in its circle and
+            /// take part in it.
+            async fn open_care_session(
+                &self,
+                member: $crate::MemberId,
+                id: $crate::CareSessionId,
+                circle: $crate::CircleId,
+                sealed: &[u8],
+                revision: i64,
+            ) -> $crate::StoreResult<$crate::StoredCareSession> {
+                self.require_membership(member, circle).await?;
+                let key = self.circle_key(circle).await?;
+                let record: $crate::CareSession = $crate::backend::open_json(&key, $crate::backend::CARE_SESSION, id.as_uuid().as_bytes(), sealed)?;
+                if !record.session.participants.contains(&member) {
+                    return Err($crate::StoreError::NotFound);
+                }
+                Ok($crate::StoredCareSession { id, circle, revision, record })
+            }
+
             async fn require_membership(&self, member: $crate::MemberId, id: $crate::CircleId) -> $crate::StoreResult<()> {
                 let row: Option<(i64,)> = sqlx::query_as(
                     "SELECT joined_at FROM circle_members WHERE circle_id = $1 AND member_id = $2",
@@ -1292,6 +1313,153 @@ macro_rules! store_api {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn create_care_session(
+                &self,
+                member: $crate::MemberId,
+                circle: $crate::CircleId,
+                session: &$crate::CareSession,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<$crate::CareSessionId> {
+                self.require_membership(member, circle).await?;
+                let id = $crate::CareSessionId::new();
+                let key = self.circle_key(circle).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::CARE_SESSION, id.as_uuid().as_bytes(), session)?;
+                sqlx::query("INSERT INTO care_sessions (id, circle_id, sealed, revision, is_open, created_at) VALUES ($1, $2, $3, 0, $4, $5)")
+                    .bind(id.as_uuid())
+                    .bind(circle.as_uuid())
+                    .bind(&sealed)
+                    .bind(i64::from(session.session.state != tend_core::session::State::Closed))
+                    .bind(now.unix_seconds())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(id)
+            }
+
+            async fn care_session(
+                &self,
+                member: $crate::MemberId,
+                id: $crate::CareSessionId,
+            ) -> $crate::StoreResult<$crate::StoredCareSession> {
+                let row: Option<(uuid::Uuid, Vec<u8>, i64)> = sqlx::query_as(
+                    "SELECT circle_id, sealed, revision FROM care_sessions WHERE id = $1",
+                )
+                .bind(id.as_uuid())
+                .fetch_optional(&self.pool)
+                .await?;
+                let (circle, sealed, revision) = row.ok_or($crate::StoreError::NotFound)?;
+                self.open_care_session(member, id, $crate::CircleId(circle), &sealed, revision).await
+            }
+
+            async fn update_care_session(
+                &self,
+                member: $crate::MemberId,
+                stored: &$crate::StoredCareSession,
+            ) -> $crate::StoreResult<()> {
+                self.require_membership(member, stored.circle).await?;
+                if !stored.record.session.participants.contains(&member) {
+                    return Err($crate::StoreError::NotFound);
+                }
+                let key = self.circle_key(stored.circle).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::CARE_SESSION, stored.id.as_uuid().as_bytes(), &stored.record)?;
+                let open = i64::from(stored.record.session.state != tend_core::session::State::Closed);
+                let done = sqlx::query(
+                    "UPDATE care_sessions SET sealed = $1, is_open = $2, revision = revision + 1 \
+                     WHERE id = $3 AND circle_id = $4 AND revision = $5",
+                )
+                .bind(&sealed)
+                .bind(open)
+                .bind(stored.id.as_uuid())
+                .bind(stored.circle.as_uuid())
+                .bind(stored.revision)
+                .execute(&self.pool)
+                .await?;
+                match done.rows_affected() {
+                    0 => Err($crate::StoreError::Conflict),
+                    _ => Ok(()),
+                }
+            }
+
+            async fn open_care_sessions(
+                &self,
+                member: $crate::MemberId,
+                circle: $crate::CircleId,
+            ) -> $crate::StoreResult<Vec<$crate::StoredCareSession>> {
+                self.require_membership(member, circle).await?;
+                let rows: Vec<(uuid::Uuid, Vec<u8>, i64)> = sqlx::query_as(
+                    "SELECT id, sealed, revision FROM care_sessions WHERE circle_id = $1 AND is_open = 1 ORDER BY created_at, id",
+                )
+                .bind(circle.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                let mut found = Vec::new();
+                for (id, sealed, revision) in rows {
+                    match self.open_care_session(member, $crate::CareSessionId(id), circle, &sealed, revision).await {
+                        Ok(stored) => found.push(stored),
+                        Err($crate::StoreError::NotFound) => {}
+                        Err(error) => return Err(error),
+                    }
+                }
+                Ok(found)
+            }
+
+            async fn add_follow_up(
+                &self,
+                member: $crate::MemberId,
+                follow_up: &$crate::FollowUp,
+                due_at: tend_core::Timestamp,
+            ) -> $crate::StoreResult<$crate::FollowUpId> {
+                let id = $crate::FollowUpId::new();
+                let key = self.data_key(member).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::FOLLOW_UP, id.as_uuid().as_bytes(), follow_up)?;
+                sqlx::query("INSERT INTO follow_ups (id, member_id, sealed, due_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id.as_uuid())
+                    .bind(member.as_uuid())
+                    .bind(&sealed)
+                    .bind(due_at.unix_seconds())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(id)
+            }
+
+            async fn follow_ups(
+                &self,
+                member: $crate::MemberId,
+            ) -> $crate::StoreResult<Vec<($crate::FollowUpId, tend_core::Timestamp, $crate::FollowUp)>> {
+                let rows: Vec<(uuid::Uuid, Vec<u8>, i64)> = sqlx::query_as(
+                    "SELECT id, sealed, due_at FROM follow_ups WHERE member_id = $1 ORDER BY due_at, id",
+                )
+                .bind(member.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                if rows.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let key = self.data_key(member).await?;
+                rows.into_iter()
+                    .map(|(id, sealed, due_at)| {
+                        let follow_up = $crate::backend::open_json(&key, $crate::backend::FOLLOW_UP, id.as_bytes(), &sealed)?;
+                        Ok(($crate::FollowUpId(id), tend_core::Timestamp::from_unix_seconds(due_at), follow_up))
+                    })
+                    .collect()
+            }
+
+            async fn update_follow_up(
+                &self,
+                member: $crate::MemberId,
+                id: $crate::FollowUpId,
+                follow_up: &$crate::FollowUp,
+            ) -> $crate::StoreResult<()> {
+                let key = self.data_key(member).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::FOLLOW_UP, id.as_uuid().as_bytes(), follow_up)?;
+                let done = sqlx::query("UPDATE follow_ups SET sealed = $1 WHERE id = $2 AND member_id = $3")
+                    .bind(&sealed)
+                    .bind(id.as_uuid())
+                    .bind(member.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                $crate::backend::one_row(done.rows_affected())
             }
 
             async fn add_reflection(

@@ -112,6 +112,11 @@ row_id!(ProposalId, "a proposed change to a routine");
 row_id!(ReviewId, "a review of a routine");
 row_id!(JobId, "a piece of background work");
 row_id!(ReflectionId, "a member's reflection");
+row_id!(
+    CareSessionId,
+    "a session: one encounter of some members of a circle"
+);
+row_id!(FollowUpId, "a follow-up in the drop window");
 
 /// Kinds of background work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,6 +160,41 @@ pub struct ReviewRecord {
     pub answers: std::collections::BTreeMap<MemberId, tend_core::routine::ReviewAnswer>,
     /// The proposal it turned into, once everyone answered.
     pub proposal: Option<ProposalId>,
+}
+
+/// A session as kept: the state machine's view, and what the pages show along the way.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CareSession {
+    pub session: tend_core::session::Session<MemberId>,
+    /// The kind of session, and the routine version it follows.
+    pub variant: tend_core::Variant,
+    pub routine_version: u32,
+    pub readiness: std::collections::BTreeMap<MemberId, tend_core::session::Readiness>,
+    /// Steps of the routine ticked during aftercare.
+    pub steps_done: std::collections::BTreeSet<u32>,
+    pub started_at: i64,
+}
+
+/// A kept session with its circle and revision (for saving it back without losing a change
+/// made meanwhile).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredCareSession {
+    pub id: CareSessionId,
+    pub circle: CircleId,
+    pub revision: i64,
+    pub record: CareSession,
+}
+
+/// A follow-up in the drop window, for one participant.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FollowUp {
+    pub session: CareSessionId,
+    pub circle: CircleId,
+    /// Hours after aftercare began.
+    pub hours: u16,
+    /// When aftercare began, to say which session it is about.
+    pub session_at: Timestamp,
+    pub answer: Option<tend_core::session::FollowUpAnswer>,
 }
 
 /// One agreed version of a circle's routine.
@@ -547,6 +587,54 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Job>>;
     /// Deletes a claimed job once done, unless it was scheduled again meanwhile.
     async fn finish_job(&self, job: &Job) -> StoreResult<()>;
+
+    /// Starts a session in the circle. `NotFound` unless `member` is in it.
+    async fn create_care_session(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+        session: &CareSession,
+        now: Timestamp,
+    ) -> StoreResult<CareSessionId>;
+    /// `NotFound` unless `member` is in the circle and takes part in the session.
+    async fn care_session(
+        &self,
+        member: MemberId,
+        id: CareSessionId,
+    ) -> StoreResult<StoredCareSession>;
+    /// Saves `stored.record`; `Conflict` when the session changed since `stored` was read.
+    async fn update_care_session(
+        &self,
+        member: MemberId,
+        stored: &StoredCareSession,
+    ) -> StoreResult<()>;
+    /// The circle's sessions that `member` takes part in and that have not closed, oldest
+    /// first. `NotFound` unless `member` is in the circle.
+    async fn open_care_sessions(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+    ) -> StoreResult<Vec<StoredCareSession>>;
+
+    /// Keeps a follow-up for `member`, sealed with their key, due at `due_at`.
+    async fn add_follow_up(
+        &self,
+        member: MemberId,
+        follow_up: &FollowUp,
+        due_at: Timestamp,
+    ) -> StoreResult<FollowUpId>;
+    /// The member's follow-ups with their due times, earliest first.
+    async fn follow_ups(
+        &self,
+        member: MemberId,
+    ) -> StoreResult<Vec<(FollowUpId, Timestamp, FollowUp)>>;
+    /// `NotFound` unless the follow-up is the member's.
+    async fn update_follow_up(
+        &self,
+        member: MemberId,
+        id: FollowUpId,
+        follow_up: &FollowUp,
+    ) -> StoreResult<()>;
 
     /// Keeps one of the member's reflections, sealed with their key.
     async fn add_reflection(

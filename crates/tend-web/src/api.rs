@@ -19,6 +19,7 @@ use crate::state::AppState;
 mod circles;
 mod profile;
 pub(crate) mod routines;
+pub(crate) mod sessions;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -108,6 +109,41 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/circles/{id}/reviews/{rid}",
             get(routines::review_get).put(routines::review_put),
         )
+        .route(
+            "/api/v1/circles/{id}/sessions",
+            get(sessions::sessions_get).post(sessions::sessions_post),
+        )
+        .route("/api/v1/sessions/{id}", get(sessions::session_get))
+        .route(
+            "/api/v1/sessions/{id}/readiness",
+            put(sessions::readiness_put),
+        )
+        .route(
+            "/api/v1/sessions/{id}/not-today",
+            post(sessions::not_today_post),
+        )
+        .route(
+            "/api/v1/sessions/{id}/withdraw",
+            post(sessions::withdraw_post),
+        )
+        .route(
+            "/api/v1/sessions/{id}/aftercare",
+            post(sessions::aftercare_post),
+        )
+        .route("/api/v1/sessions/{id}/close", post(sessions::close_post))
+        .route(
+            "/api/v1/sessions/{id}/steps/{n}/done",
+            post(sessions::step_done_post),
+        )
+        .route(
+            "/api/v1/sessions/{id}/reflections",
+            post(sessions::reflections_post),
+        )
+        .route("/api/v1/follow-ups", get(sessions::follow_ups_get))
+        .route(
+            "/api/v1/follow-ups/{id}/answer",
+            post(sessions::follow_up_answer_post),
+        )
 }
 
 #[derive(OpenApi)]
@@ -128,6 +164,10 @@ pub fn routes() -> Router<AppState> {
         routines::proposal_accept_post, routines::proposal_decline_post, routines::versions_get,
         routines::version_get, routines::compare_get, routines::reviews_get, routines::reviews_post,
         routines::review_get, routines::review_put,
+        sessions::sessions_post, sessions::sessions_get, sessions::session_get,
+        sessions::readiness_put, sessions::not_today_post, sessions::withdraw_post,
+        sessions::aftercare_post, sessions::close_post, sessions::step_done_post,
+        sessions::reflections_post, sessions::follow_ups_get, sessions::follow_up_answer_post,
     ),
     components(schemas(SignUpBody, SignedUp, SignInBody, TokenBody, MeBody, Problem, ProblemField)),
     modifiers(&BearerAuth)

@@ -8,7 +8,6 @@ use std::time::Duration;
 use tend_core::Timestamp;
 use tend_store::{CircleId, Job, JobKind};
 
-use crate::clock;
 use crate::routines;
 use crate::state::AppState;
 
@@ -70,6 +69,6 @@ pub async fn work_regularly(state: AppState) {
     let mut tick = tokio::time::interval(EVERY);
     loop {
         tick.tick().await;
-        run_due(&state, clock::now()).await;
+        run_due(&state, state.clock.now()).await;
     }
 }

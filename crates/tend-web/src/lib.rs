@@ -18,6 +18,7 @@ mod pages;
 mod profile;
 mod routines;
 mod security;
+mod sessions;
 mod state;
 
 use std::future::IntoFuture;
@@ -28,7 +29,7 @@ use std::time::Duration;
 use axum::Router;
 use tokio::net::TcpListener;
 
-pub use clock::now;
+pub use clock::{Clock, now};
 pub use config::{SupportResource, WebConfig};
 pub use jobs::run_due as run_due_jobs;
 pub use state::AppState;

@@ -21,6 +21,8 @@ pub struct AppState {
     pub catalog: &'static tend_core::Catalog,
     /// Sign-in attempts per client address. In memory only: addresses are never stored.
     pub sign_in_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// The time sessions, follow-ups and background jobs go by.
+    pub clock: crate::clock::Clock,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
             sign_in_limiter: Arc::new(governor::RateLimiter::keyed(Quota::per_minute(per_minute))),
             config: Arc::new(config),
             passwords: Arc::new(Passwords::new()),
+            clock: crate::clock::Clock::default(),
         })
     }
 }

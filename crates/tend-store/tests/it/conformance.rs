@@ -300,11 +300,53 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
             &tend_core::insights::Reflection {
                 session_at: at(3),
                 moment: tend_core::insights::Moment::FollowUp { hours: 48 },
-                mood: tend_core::insights::Mood::new(2).unwrap(),
+                mood: tend_core::insights::Mood::new(2),
                 drop: true,
                 steps_done: ["Marzipan lullaby".to_owned()].into(),
+                notes: Default::default(),
             },
             at(4),
+        )
+        .await
+        .unwrap();
+    // A session with a readiness check, and an answered follow-up.
+    let circle = store
+        .create_circle(sam.id, &circle_name("Us"), at(5))
+        .await
+        .unwrap();
+    let readiness = tend_core::session::Readiness {
+        energy: tend_core::insights::Mood::new(3).unwrap(),
+        mood: tend_core::insights::Mood::new(4).unwrap(),
+        sober: true,
+        off_limits_today: "Tangerine clause".to_owned(),
+    };
+    let session = store
+        .create_care_session(
+            sam.id,
+            circle.id,
+            &tend_store::CareSession {
+                session: tend_core::session::Session::aftercare_now([sam.id].into(), at(6)),
+                variant: tend_core::Variant::AfterHardScene,
+                routine_version: 0,
+                readiness: [(sam.id, readiness)].into(),
+                steps_done: Default::default(),
+                started_at: 6,
+            },
+            at(6),
+        )
+        .await
+        .unwrap();
+    store
+        .add_follow_up(
+            sam.id,
+            &tend_store::FollowUp {
+                session,
+                circle: circle.id,
+                hours: 12,
+                session_at: at(6),
+                answer: Some(tend_core::session::FollowUpAnswer::Support),
+            },
+            at(7),
         )
         .await
         .unwrap();
@@ -337,6 +379,11 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
             "after-hard-scene",
             "trigger",
             "shared",
+            "Tangerine",
+            "sober",
+            "support",
+            "participants",
+            "aftercare",
         ] {
             if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
                 found.push(format!("{needle} in {}", path.display()));
@@ -1060,9 +1107,10 @@ async fn reflections_belong_to_their_member() {
         let reflection = Reflection {
             session_at: at(50),
             moment: Moment::FollowUp { hours: 24 },
-            mood: Mood::new(2).unwrap(),
+            mood: Mood::new(2),
             drop: true,
             steps_done: ["Warm blanket".to_owned()].into(),
+            notes: Default::default(),
         };
         store
             .add_reflection(sam.id, &reflection, at(60))
@@ -1070,6 +1118,167 @@ async fn reflections_belong_to_their_member() {
             .unwrap();
         assert_eq!(store.reflections(sam.id).await.unwrap(), vec![reflection]);
         assert!(store.reflections(alex.id).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_are_for_their_participants_and_changes_at_once_do_not_overwrite() {
+    use tend_core::session::{Event, Session, State};
+    use tend_store::{CareSession, FollowUp};
+    on_each_backend(|store, _| async move {
+        let member = |name: &'static str| {
+            let store = store.clone();
+            async move { store.create_member(new_member(name), at(1)).await.unwrap() }
+        };
+        let (sam, alex, kim) = (
+            member("sam").await,
+            member("alex").await,
+            member("kim").await,
+        );
+        let circle = store
+            .create_circle(sam.id, &circle_name("Us"), at(2))
+            .await
+            .unwrap();
+        for (i, joiner) in [&alex, &kim].into_iter().enumerate() {
+            let token = [u8::try_from(i).unwrap() + 1; 32];
+            store
+                .create_invite(sam.id, circle.id, &token, at(2), at(100))
+                .await
+                .unwrap();
+            store
+                .accept_invite(joiner.id, &token, at(3))
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        // Sam and alex take part; kim is in the circle but not in this session.
+        let record = CareSession {
+            session: Session::plan([sam.id, alex.id].into()),
+            variant: tend_core::Variant::AfterSex,
+            routine_version: 0,
+            readiness: Default::default(),
+            steps_done: Default::default(),
+            started_at: 4,
+        };
+        let id = store
+            .create_care_session(sam.id, circle.id, &record, at(4))
+            .await
+            .unwrap();
+        let seen = store.care_session(alex.id, id).await.unwrap();
+        assert_eq!(
+            (seen.circle, seen.revision, &seen.record),
+            (circle.id, 0, &record)
+        );
+        assert!(matches!(
+            store.care_session(kim.id, id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            store
+                .open_care_sessions(kim.id, circle.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .open_care_sessions(sam.id, circle.id)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
+        // Two changes from the same revision: the second is told, not silently lost.
+        let mut by_sam = seen.clone();
+        by_sam.record.session = by_sam
+            .record
+            .session
+            .apply(&Event::Ready(sam.id), at(5))
+            .unwrap();
+        let mut by_alex = seen.clone();
+        by_alex.record.session = by_alex
+            .record
+            .session
+            .apply(&Event::Ready(alex.id), at(5))
+            .unwrap();
+        store.update_care_session(sam.id, &by_sam).await.unwrap();
+        assert!(matches!(
+            store.update_care_session(alex.id, &by_alex).await,
+            Err(StoreError::Conflict)
+        ));
+        let fresh = store.care_session(alex.id, id).await.unwrap();
+        assert_eq!(fresh.revision, 1);
+        assert!(fresh.record.session.ready.contains(&sam.id));
+        let mut kims = fresh.clone();
+        kims.record.steps_done.insert(1);
+        assert!(matches!(
+            store.update_care_session(kim.id, &kims).await,
+            Err(StoreError::NotFound)
+        ));
+
+        // A closed session is no longer listed as open.
+        let mut closed = fresh;
+        closed.record.session.state = State::Closed;
+        store.update_care_session(alex.id, &closed).await.unwrap();
+        assert!(
+            store
+                .open_care_sessions(sam.id, circle.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .care_session(sam.id, id)
+                .await
+                .unwrap()
+                .record
+                .session
+                .state,
+            State::Closed
+        );
+
+        // Follow-ups are each participant's own, earliest first.
+        let follow_up = |hours| FollowUp {
+            session: id,
+            circle: circle.id,
+            hours,
+            session_at: at(10),
+            answer: None,
+        };
+        let later = store
+            .add_follow_up(sam.id, &follow_up(24), at(10 + 24 * 3600))
+            .await
+            .unwrap();
+        let sooner = store
+            .add_follow_up(sam.id, &follow_up(12), at(10 + 12 * 3600))
+            .await
+            .unwrap();
+        let mine: Vec<_> = store
+            .follow_ups(sam.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(id, due, f)| (id, due.unix_seconds(), f.hours))
+            .collect();
+        assert_eq!(
+            mine,
+            [(sooner, 10 + 12 * 3600, 12), (later, 10 + 24 * 3600, 24)]
+        );
+        let mut answered = follow_up(12);
+        answered.answer = Some(tend_core::session::FollowUpAnswer::Contact);
+        assert!(matches!(
+            store.update_follow_up(alex.id, sooner, &answered).await,
+            Err(StoreError::NotFound)
+        ));
+        store
+            .update_follow_up(sam.id, sooner, &answered)
+            .await
+            .unwrap();
+        assert_eq!(store.follow_ups(sam.id).await.unwrap()[0].2, answered);
+        assert!(store.follow_ups(alex.id).await.unwrap().is_empty());
     })
     .await;
 }

@@ -723,9 +723,10 @@ async fn two_partners_shape_their_routine_in_chromium_dragging_steps_into_order(
         let reflection = tend_core::insights::Reflection {
             session_at: tend_core::Timestamp::from_unix_seconds(1_790_000_000 + day * 86_400),
             moment: tend_core::insights::Moment::AfterSession,
-            mood: tend_core::insights::Mood::new(mood).unwrap(),
+            mood: tend_core::insights::Mood::new(mood),
             drop,
             steps_done: ["cuddling".to_owned()].into(),
+            notes: Default::default(),
         };
         app.store
             .add_reflection(ash_id, &reflection, tend_web::now())

@@ -20,9 +20,10 @@ fn reflection(day: i64, moment: Moment, mood: u8, drop: bool, steps: &[&str]) ->
     Reflection {
         session_at: Timestamp::from_unix_seconds(1_790_000_000 + day * 86_400),
         moment,
-        mood: Mood::new(mood).unwrap(),
+        mood: Mood::new(mood),
         drop,
         steps_done: steps.iter().map(|s| (*s).to_owned()).collect(),
+        notes: Default::default(),
     }
 }
 

@@ -19,3 +19,4 @@ mod profile_api;
 mod routine_pages;
 mod routines;
 mod safety;
+mod sessions;

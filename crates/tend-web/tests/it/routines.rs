@@ -6,12 +6,12 @@ use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp};
 
-struct Member {
-    id: String,
-    token: String,
+pub(crate) struct Member {
+    pub(crate) id: String,
+    pub(crate) token: String,
 }
 
-async fn member(app: &TestApp, name: &str) -> Member {
+pub(crate) async fn member(app: &TestApp, name: &str) -> Member {
     let response = app
         .client
         .post(app.url("/api/v1/members"))
@@ -26,7 +26,7 @@ async fn member(app: &TestApp, name: &str) -> Member {
     }
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -46,7 +46,7 @@ async fn call(
 }
 
 /// A circle of `members`, the first making it and inviting the others.
-async fn circle(app: &TestApp, members: &[&Member]) -> String {
+pub(crate) async fn circle(app: &TestApp, members: &[&Member]) -> String {
     let (_, circle) = call(
         app,
         Method::POST,

@@ -1,0 +1,24 @@
+-- Sessions: one encounter of some members of a circle, from plan to closed. Who takes part,
+-- their readiness, the state and the ticked steps are one value sealed with the circle's key;
+-- `revision` lets two changes at once notice each other, and `is_open` (1 until closed) lets
+-- open sessions be listed without the key.
+CREATE TABLE care_sessions (
+    id BLOB PRIMARY KEY NOT NULL,
+    circle_id BLOB NOT NULL REFERENCES circles (id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL,
+    revision INTEGER NOT NULL,
+    is_open INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX care_sessions_circle_id ON care_sessions (circle_id, is_open);
+
+-- Follow-ups in the drop window: one per participant and hour, sealed with that member's key
+-- (which session, how many hours after, the answer). Only `due_at` is readable, so they can
+-- come due without the key.
+CREATE TABLE follow_ups (
+    id BLOB PRIMARY KEY NOT NULL,
+    member_id BLOB NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL,
+    due_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX follow_ups_member_id ON follow_ups (member_id, due_at);

@@ -1,0 +1,634 @@
+//! Sessions through the JSON API: plan one (readiness, "not today", withdraw), go straight to
+//! aftercare, tick the routine's steps, close, reflect; and the follow-ups of the drop window.
+
+use std::collections::BTreeSet;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tend_core::insights::{
+    Feeling, Moment, Mood, REFLECTION_TEXT_MAX, Reflection, ReflectionNotes,
+};
+use tend_core::profile::Variant;
+use tend_core::routine::{StepId, StepWhat};
+use tend_core::session::{
+    Event, FollowUpAnswer, OFF_LIMITS_MAX, Readiness, Refusal, State as SessionState,
+};
+use tend_store::{CareSessionId, CircleId, FollowUpId, MemberId, StoredCareSession};
+use utoipa::ToSchema;
+
+use super::{ApiError, ApiJson};
+use crate::auth::ApiMember;
+use crate::i18n::msg;
+use crate::sessions::{self, NewSession, SessionError};
+use crate::state::AppState;
+
+impl From<SessionError> for ApiError {
+    fn from(error: SessionError) -> Self {
+        match error {
+            SessionError::NotFound => Self::NotFound,
+            SessionError::NotNow => Self::Conflict(msg("session-not-now")),
+            SessionError::Other(error) => error.into(),
+        }
+    }
+}
+
+fn session_id(id: &str) -> Result<CareSessionId, ApiError> {
+    CareSessionId::parse(id).ok_or(ApiError::NotFound)
+}
+
+fn default_variant() -> String {
+    Variant::AfterSex.as_str().to_owned()
+}
+
+fn default_start() -> String {
+    "plan".to_owned()
+}
+
+/// A new session.
+#[derive(Deserialize, ToSchema)]
+pub struct NewSessionBody {
+    /// Member ids of those taking part (you among them); all of the circle when left out.
+    #[serde(default)]
+    participants: Vec<String>,
+    /// after-sex (the default), after-intense-scene or after-hard-scene.
+    #[serde(default = "default_variant")]
+    variant: String,
+    /// "plan" (readiness checks first, the default) or "aftercare" (aftercare now).
+    #[serde(default = "default_start")]
+    start: String,
+}
+
+/// A participant's readiness check, as partners see it in the brief.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ReadinessBody {
+    /// Whose it is (left out when sending your own).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    member: String,
+    /// 1 (very low) to 5 (full of energy).
+    energy: u8,
+    /// 1 (very low) to 5 (very good).
+    mood: u8,
+    sober: bool,
+    /// Anything off-limits today, in your words (up to 500 characters).
+    #[serde(default, rename = "off-limits-today")]
+    off_limits_today: String,
+    /// "I'm in": the session goes live once everyone taking part is.
+    #[serde(default)]
+    ready: bool,
+}
+
+/// A session as its participants see it.
+#[derive(Serialize, ToSchema)]
+pub struct SessionBody {
+    id: String,
+    circle: String,
+    /// plan, live, aftercare or closed.
+    state: &'static str,
+    variant: &'static str,
+    participants: Vec<String>,
+    /// Who has said they are in (during the plan).
+    ready: Vec<String>,
+    /// Who stepped out (they still get their follow-ups).
+    withdrawn: Vec<String>,
+    readiness: Vec<ReadinessBody>,
+    /// The routine version it follows (0 when none was agreed).
+    #[serde(rename = "routine-version")]
+    routine_version: u32,
+    /// Ids of the routine's steps ticked during aftercare.
+    #[serde(rename = "steps-done")]
+    steps_done: Vec<u32>,
+    /// When aftercare began (Unix seconds): follow-ups count from here.
+    #[serde(rename = "aftercare-at", skip_serializing_if = "Option::is_none")]
+    aftercare_at: Option<i64>,
+}
+
+fn ids(set: &BTreeSet<MemberId>) -> Vec<String> {
+    set.iter().map(ToString::to_string).collect()
+}
+
+pub(crate) fn session_body(stored: &StoredCareSession) -> SessionBody {
+    let record = &stored.record;
+    SessionBody {
+        id: stored.id.to_string(),
+        circle: stored.circle.to_string(),
+        state: record.session.state.as_str(),
+        variant: record.variant.as_str(),
+        participants: ids(&record.session.participants),
+        ready: ids(&record.session.ready),
+        withdrawn: ids(&record.session.withdrawn),
+        readiness: record
+            .readiness
+            .iter()
+            .map(|(member, r)| ReadinessBody {
+                member: member.to_string(),
+                energy: r.energy.value(),
+                mood: r.mood.value(),
+                sober: r.sober,
+                off_limits_today: r.off_limits_today.clone(),
+                ready: record.session.ready.contains(member),
+            })
+            .collect(),
+        routine_version: record.routine_version,
+        steps_done: record.steps_done.iter().copied().collect(),
+        aftercare_at: record.session.aftercare_at.map(|t| t.unix_seconds()),
+    }
+}
+
+/// Starts a session with some or all members of the circle.
+#[utoipa::path(post, path = "/api/v1/circles/{id}/sessions", request_body = NewSessionBody, security(("bearer" = [])),
+    responses((status = 201, body = SessionBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn sessions_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewSessionBody>,
+) -> Result<Response, ApiError> {
+    let me = api.member.id;
+    let circle_id = CircleId::parse(&id).ok_or(ApiError::NotFound)?;
+    let circle = state.store.circle(me, circle_id).await?;
+    let mut problems = Vec::new();
+    let variant = Variant::parse(&body.variant);
+    if variant.is_none() {
+        problems.push(("variant".into(), msg("profile-variant-invalid")));
+    }
+    let aftercare_now = match body.start.as_str() {
+        "plan" => Some(false),
+        "aftercare" => Some(true),
+        _ => None,
+    };
+    if aftercare_now.is_none() {
+        problems.push(("start".into(), msg("session-start-invalid")));
+    }
+    let participants: Option<BTreeSet<MemberId>> = body
+        .participants
+        .iter()
+        .map(|p| MemberId::parse(p))
+        .collect();
+    if participants.is_none() {
+        problems.push(("participants".into(), msg("session-participants")));
+    }
+    let (Some(variant), Some(aftercare_now), Some(participants)) =
+        (variant, aftercare_now, participants)
+    else {
+        return Err(ApiError::Invalid(problems));
+    };
+    let new = NewSession {
+        participants,
+        variant,
+        aftercare_now,
+    };
+    let started = sessions::start(&state, me, &circle, new, state.clock.now()).await?;
+    let Some(stored) = started else {
+        return Err(ApiError::Invalid(vec![(
+            "participants".into(),
+            msg("session-participants"),
+        )]));
+    };
+    Ok((StatusCode::CREATED, Json(session_body(&stored))).into_response())
+}
+
+/// The circle's sessions you take part in that have not closed, oldest first.
+#[utoipa::path(get, path = "/api/v1/circles/{id}/sessions", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SessionBody>), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn sessions_get(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<SessionBody>>, ApiError> {
+    let circle = CircleId::parse(&id).ok_or(ApiError::NotFound)?;
+    let open = state
+        .store
+        .open_care_sessions(api.member.id, circle)
+        .await?;
+    Ok(Json(open.iter().map(session_body).collect()))
+}
+
+/// A session you take part in.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}", security(("bearer" = [])),
+    responses((status = 200, body = SessionBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn session_get(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Json<SessionBody>, ApiError> {
+    let stored = state
+        .store
+        .care_session(api.member.id, session_id(&id)?)
+        .await?;
+    Ok(Json(session_body(&stored)))
+}
+
+fn readiness_of(body: &ReadinessBody) -> Result<Readiness, ApiError> {
+    let mut problems = Vec::new();
+    let energy = Mood::new(body.energy);
+    if energy.is_none() {
+        problems.push(("energy".into(), msg("readiness-energy")));
+    }
+    let mood = Mood::new(body.mood);
+    if mood.is_none() {
+        problems.push(("mood".into(), msg("readiness-mood")));
+    }
+    let off_limits = body.off_limits_today.trim();
+    if off_limits.chars().count() > OFF_LIMITS_MAX {
+        problems.push(("off-limits-today".into(), msg("readiness-off-limits")));
+    }
+    match (energy, mood) {
+        (Some(energy), Some(mood)) if problems.is_empty() => Ok(Readiness {
+            energy,
+            mood,
+            sober: body.sober,
+            off_limits_today: off_limits.to_owned(),
+        }),
+        _ => Err(ApiError::Invalid(problems)),
+    }
+}
+
+/// Your readiness check during a plan; with `ready` the session goes live once everyone
+/// taking part is in.
+#[utoipa::path(put, path = "/api/v1/sessions/{id}/readiness", request_body = ReadinessBody, security(("bearer" = [])),
+    responses((status = 200, body = SessionBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn readiness_put(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReadinessBody>,
+) -> Result<Json<SessionBody>, ApiError> {
+    let me = api.member.id;
+    let id = session_id(&id)?;
+    let readiness = readiness_of(&body)?;
+    let now = state.clock.now();
+    let stored = sessions::act(&state, me, id, |record| {
+        if record.session.state != SessionState::Plan {
+            return Err(Refusal::NotNow);
+        }
+        record.readiness.insert(me, readiness.clone());
+        if body.ready {
+            record.session = record.session.apply(&Event::Ready(me), now)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Json(session_body(&stored)))
+}
+
+async fn event(
+    state: &AppState,
+    api: &ApiMember,
+    id: &str,
+    event: impl Fn(MemberId) -> Event<MemberId>,
+) -> Result<Json<SessionBody>, ApiError> {
+    let stored = sessions::apply(
+        state,
+        api.member.id,
+        session_id(id)?,
+        event,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Json(session_body(&stored)))
+}
+
+/// "Not today": ends a plan quietly for everyone; no reason asked, nobody told who.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/not-today", security(("bearer" = [])),
+    responses((status = 200, body = SessionBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn not_today_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Json<SessionBody>, ApiError> {
+    event(&state, &api, &id, Event::NotToday).await
+}
+
+/// Steps out: ends a plan quietly, stops a live session (aftercare for everyone), or leaves
+/// aftercare (it goes on for the others).
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/withdraw", security(("bearer" = [])),
+    responses((status = 200, body = SessionBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn withdraw_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Json<SessionBody>, ApiError> {
+    event(&state, &api, &id, Event::Withdraw).await
+}
+
+/// "Aftercare now", from a plan or a live session.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/aftercare", security(("bearer" = [])),
+    responses((status = 200, body = SessionBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn aftercare_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Json<SessionBody>, ApiError> {
+    event(&state, &api, &id, Event::Aftercare).await
+}
+
+/// Aftercare is done; the session closes for everyone.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/close", security(("bearer" = [])),
+    responses((status = 200, body = SessionBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn close_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Json<SessionBody>, ApiError> {
+    event(&state, &api, &id, Event::Close).await
+}
+
+/// Ticks a step of the routine during aftercare, for everyone to see.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/steps/{n}/done", security(("bearer" = [])),
+    responses((status = 200, body = SessionBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn step_done_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path((id, n)): Path<(String, u32)>,
+) -> Result<Json<SessionBody>, ApiError> {
+    let me = api.member.id;
+    let id = session_id(&id)?;
+    let stored = state.store.care_session(me, id).await?;
+    let routine = sessions::routine_of(&state, me, &stored).await?;
+    if routine.step(StepId(n)).is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let stored = sessions::act(&state, me, id, |record| {
+        if record.session.state != SessionState::Aftercare {
+            return Err(Refusal::NotNow);
+        }
+        record.steps_done.insert(n);
+        Ok(())
+    })
+    .await?;
+    Ok(Json(session_body(&stored)))
+}
+
+/// A reflection after a session, private to you.
+#[derive(Deserialize, ToSchema)]
+pub struct ReflectionBody {
+    /// 1 (very low) to 5 (very good).
+    mood: u8,
+    /// 1 to 5, if you like.
+    #[serde(default)]
+    energy: Option<u8>,
+    /// Any of calm, close, happy, tender, tired, numb, anxious, sad, irritable, ashamed.
+    #[serde(default)]
+    feelings: Vec<String>,
+    #[serde(default, rename = "felt-good")]
+    felt_good: String,
+    #[serde(default, rename = "to-change")]
+    to_change: String,
+    /// A safeword used, and why, if you want to note it.
+    #[serde(default, rename = "safeword-used")]
+    safeword_used: String,
+    /// Whether drop came.
+    #[serde(default)]
+    drop: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReflectionSaved {
+    id: String,
+    /// True when gentle information about post-sex blues may help (a low mood, or feelings
+    /// such as sad, irritable or ashamed).
+    blues: bool,
+}
+
+pub(crate) fn reflection_of(body: &ReflectionBody) -> Result<ReflectionNotesAndMood, ApiError> {
+    let mut problems = Vec::new();
+    let mood = Mood::new(body.mood);
+    if mood.is_none() {
+        problems.push(("mood".into(), msg("reflection-mood")));
+    }
+    let energy = body.energy.map(Mood::new);
+    if energy.is_some_and(|e| e.is_none()) {
+        problems.push(("energy".into(), msg("reflection-energy")));
+    }
+    let feelings: Option<BTreeSet<Feeling>> =
+        body.feelings.iter().map(|f| Feeling::parse(f)).collect();
+    if feelings.is_none() {
+        problems.push(("feelings".into(), msg("reflection-feelings")));
+    }
+    for (field, text) in [
+        ("felt-good", &body.felt_good),
+        ("to-change", &body.to_change),
+        ("safeword-used", &body.safeword_used),
+    ] {
+        if text.chars().count() > REFLECTION_TEXT_MAX {
+            problems.push((field.into(), msg("reflection-too-long")));
+        }
+    }
+    match (mood, feelings) {
+        (Some(mood), Some(feelings)) if problems.is_empty() => Ok(ReflectionNotesAndMood {
+            mood,
+            notes: ReflectionNotes {
+                energy: energy.flatten(),
+                feelings,
+                felt_good: body.felt_good.trim().to_owned(),
+                to_change: body.to_change.trim().to_owned(),
+                safeword_used: body.safeword_used.trim().to_owned(),
+            },
+        }),
+        _ => Err(ApiError::Invalid(problems)),
+    }
+}
+
+/// A checked reflection, before it is tied to a session.
+pub(crate) struct ReflectionNotesAndMood {
+    pub mood: Mood,
+    pub notes: ReflectionNotes,
+}
+
+/// The routine's steps ticked in the session, as insights name them: a catalog item's id or
+/// a free step's words.
+fn steps_done_words(
+    routine: &tend_core::routine::Routine<MemberId>,
+    stored: &StoredCareSession,
+) -> BTreeSet<String> {
+    stored
+        .record
+        .steps_done
+        .iter()
+        .filter_map(|n| routine.step(StepId(*n)))
+        .map(|step| match &step.what {
+            StepWhat::Item(item) => item.clone(),
+            StepWhat::Text(text) => text.clone(),
+        })
+        .collect()
+}
+
+/// Your reflection on a session, once aftercare has begun. Private: sealed with your key,
+/// read only by you (Insights).
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/reflections", request_body = ReflectionBody, security(("bearer" = [])),
+    responses((status = 201, body = ReflectionSaved), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn reflections_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReflectionBody>,
+) -> Result<Response, ApiError> {
+    let me = api.member.id;
+    let stored = state.store.care_session(me, session_id(&id)?).await?;
+    let checked = reflection_of(&body)?;
+    let (id, blues) = save_reflection(&state, me, &stored, checked, body.drop).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ReflectionSaved {
+            id: id.to_string(),
+            blues,
+        }),
+    )
+        .into_response())
+}
+
+/// Keeps `me`'s reflection on a session that has reached aftercare; returns its id and
+/// whether post-sex blues information may help.
+pub(crate) async fn save_reflection(
+    state: &AppState,
+    me: MemberId,
+    stored: &StoredCareSession,
+    checked: ReflectionNotesAndMood,
+    drop: bool,
+) -> Result<(tend_store::ReflectionId, bool), ApiError> {
+    let Some(session_at) = stored.record.session.aftercare_at else {
+        return Err(ApiError::Conflict(msg("session-not-now")));
+    };
+    let routine = sessions::routine_of(state, me, stored).await?;
+    let reflection = Reflection {
+        session_at,
+        moment: Moment::AfterSession,
+        mood: Some(checked.mood),
+        drop,
+        steps_done: steps_done_words(&routine, stored),
+        notes: checked.notes,
+    };
+    let blues = reflection.suggests_blues();
+    let id = state
+        .store
+        .add_reflection(me, &reflection, state.clock.now())
+        .await?;
+    Ok((id, blues))
+}
+
+/// One of your follow-ups in the drop window.
+#[derive(Serialize, ToSchema)]
+pub struct FollowUpBody {
+    id: String,
+    session: String,
+    circle: String,
+    /// Hours after aftercare began.
+    hours: u16,
+    /// When it comes (Unix seconds).
+    #[serde(rename = "due-at")]
+    due_at: i64,
+    /// Whether it has come.
+    due: bool,
+    /// fine, contact or support, once answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer: Option<&'static str>,
+}
+
+fn follow_up_body(
+    id: FollowUpId,
+    due_at: tend_core::Timestamp,
+    follow_up: &tend_store::FollowUp,
+    now: tend_core::Timestamp,
+) -> FollowUpBody {
+    FollowUpBody {
+        id: id.to_string(),
+        session: follow_up.session.to_string(),
+        circle: follow_up.circle.to_string(),
+        hours: follow_up.hours,
+        due_at: due_at.unix_seconds(),
+        due: due_at <= now,
+        answer: follow_up.answer.map(FollowUpAnswer::as_str),
+    }
+}
+
+/// Your follow-ups, due and scheduled, earliest first.
+#[utoipa::path(get, path = "/api/v1/follow-ups", security(("bearer" = [])),
+    responses((status = 200, body = Vec<FollowUpBody>)))]
+pub async fn follow_ups_get(
+    State(state): State<AppState>,
+    api: ApiMember,
+) -> Result<Json<Vec<FollowUpBody>>, ApiError> {
+    let now = state.clock.now();
+    let all = state.store.follow_ups(api.member.id).await?;
+    Ok(Json(
+        all.iter()
+            .map(|(id, due_at, f)| follow_up_body(*id, *due_at, f, now))
+            .collect(),
+    ))
+}
+
+/// How you are, answering a follow-up that has come.
+#[derive(Deserialize, ToSchema)]
+pub struct FollowUpAnswerBody {
+    /// fine, contact (could use contact) or support (need support).
+    answer: String,
+    /// Your mood, 1 to 5, if you like: it shows in your insights.
+    #[serde(default)]
+    mood: Option<u8>,
+}
+
+/// Answers a follow-up once it has come (once; the answer also counts in your insights).
+#[utoipa::path(post, path = "/api/v1/follow-ups/{id}/answer", request_body = FollowUpAnswerBody, security(("bearer" = [])),
+    responses((status = 200, body = FollowUpBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn follow_up_answer_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<FollowUpAnswerBody>,
+) -> Result<Json<FollowUpBody>, ApiError> {
+    let me = api.member.id;
+    let id = FollowUpId::parse(&id).ok_or(ApiError::NotFound)?;
+    let mut problems = Vec::new();
+    let answer = FollowUpAnswer::parse(&body.answer);
+    if answer.is_none() {
+        problems.push(("answer".into(), msg("follow-up-answer")));
+    }
+    let mood = body.mood.map(Mood::new);
+    if mood.is_some_and(|m| m.is_none()) {
+        problems.push(("mood".into(), msg("reflection-mood")));
+    }
+    let Some(answer) = answer.filter(|_| problems.is_empty()) else {
+        return Err(ApiError::Invalid(problems));
+    };
+    let saved = answer_follow_up(&state, me, id, answer, mood.flatten()).await?;
+    Ok(Json(saved))
+}
+
+/// Records `me`'s answer to a follow-up that has come, and a reflection for insights.
+pub(crate) async fn answer_follow_up(
+    state: &AppState,
+    me: MemberId,
+    id: FollowUpId,
+    answer: FollowUpAnswer,
+    mood: Option<Mood>,
+) -> Result<FollowUpBody, ApiError> {
+    let now = state.clock.now();
+    let all = state.store.follow_ups(me).await?;
+    let (_, due_at, mut follow_up) = all
+        .into_iter()
+        .find(|(found, _, _)| *found == id)
+        .ok_or(ApiError::NotFound)?;
+    if due_at > now {
+        return Err(ApiError::Conflict(msg("follow-up-not-yet")));
+    }
+    if follow_up.answer.is_some() {
+        return Err(ApiError::Conflict(msg("follow-up-answered")));
+    }
+    follow_up.answer = Some(answer);
+    state.store.update_follow_up(me, id, &follow_up).await?;
+    let reflection = Reflection {
+        session_at: follow_up.session_at,
+        moment: Moment::FollowUp {
+            hours: follow_up.hours,
+        },
+        mood,
+        drop: answer.is_drop(),
+        steps_done: BTreeSet::new(),
+        notes: ReflectionNotes::default(),
+    };
+    state.store.add_reflection(me, &reflection, now).await?;
+    Ok(follow_up_body(id, due_at, &follow_up, now))
+}

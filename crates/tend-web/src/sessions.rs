@@ -1,0 +1,201 @@
+//! Session rules the pages and the API share: start one, let a participant act on it (saved
+//! without losing a change someone made at the same moment), and owe every participant their
+//! follow-ups once aftercare begins.
+
+use std::collections::BTreeSet;
+
+use tend_core::Timestamp;
+use tend_core::profile::Variant;
+use tend_core::routine::Routine;
+use tend_core::session::{Event, Refusal, Session, follow_ups};
+use tend_store::{
+    CareSession, CareSessionId, CircleRecord, FollowUp, MemberId, StoreError, StoredCareSession,
+};
+
+use crate::error::AppError;
+use crate::routines;
+use crate::state::AppState;
+
+/// Why a participant's action changed nothing.
+#[derive(Debug)]
+pub enum SessionError {
+    /// Not a participant (or no such session): shown as 404.
+    NotFound,
+    /// Not something that can happen now (e.g. ready in a live session): message id.
+    NotNow,
+    Other(AppError),
+}
+
+impl From<AppError> for SessionError {
+    fn from(error: AppError) -> Self {
+        if error.kind() == crate::error::ErrorKind::NotFound {
+            Self::NotFound
+        } else {
+            Self::Other(error)
+        }
+    }
+}
+
+impl From<StoreError> for SessionError {
+    fn from(error: StoreError) -> Self {
+        AppError::from(error).into()
+    }
+}
+
+impl From<Refusal> for SessionError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotTakingPart => Self::NotFound,
+            Refusal::NotNow => Self::NotNow,
+        }
+    }
+}
+
+/// What `me` asked for: the members taking part (all of the circle when empty), which kind
+/// of session, and whether to start straight with aftercare.
+pub struct NewSession {
+    pub participants: BTreeSet<MemberId>,
+    pub variant: Variant,
+    pub aftercare_now: bool,
+}
+
+/// Starts a session in `circle`. `None` when a participant is not in the circle or `me`
+/// would not take part (the caller says what to fix).
+pub async fn start(
+    state: &AppState,
+    me: MemberId,
+    circle: &CircleRecord,
+    new: NewSession,
+    now: Timestamp,
+) -> Result<Option<StoredCareSession>, AppError> {
+    let members = routines::members(circle);
+    let participants = if new.participants.is_empty() {
+        members.clone()
+    } else {
+        new.participants
+    };
+    if !participants.contains(&me) || !participants.is_subset(&members) {
+        return Ok(None);
+    }
+    let (routine_version, _) = routines::current(state, me, circle, new.variant).await?;
+    let session = if new.aftercare_now {
+        Session::aftercare_now(participants, now)
+    } else {
+        Session::plan(participants)
+    };
+    let record = CareSession {
+        session,
+        variant: new.variant,
+        routine_version,
+        readiness: Default::default(),
+        steps_done: BTreeSet::new(),
+        started_at: now.unix_seconds(),
+    };
+    let id = state
+        .store
+        .create_care_session(me, circle.id, &record, now)
+        .await?;
+    let stored = state.store.care_session(me, id).await?;
+    if new.aftercare_now {
+        owe_follow_ups(state, me, &stored).await?;
+    }
+    Ok(Some(stored))
+}
+
+/// The routine a session follows (the version it started with).
+pub async fn routine_of(
+    state: &AppState,
+    me: MemberId,
+    stored: &StoredCareSession,
+) -> Result<Routine<MemberId>, AppError> {
+    let circle = state.store.circle(me, stored.circle).await?;
+    let history = routines::history(state, me, &circle).await?;
+    Ok(history
+        .into_iter()
+        .find(|v| v.version == stored.record.routine_version)
+        .map(|v| v.routine)
+        .unwrap_or_else(|| Routine {
+            steps: Vec::new(),
+            settings: tend_core::routine::Settings {
+                variant: stored.record.variant,
+                ..Default::default()
+            },
+        }))
+}
+
+/// How many times an action is tried again when someone else changed the session first.
+const ATTEMPTS: usize = 5;
+
+/// Applies `change` to the session for `me` and saves it; tries again on a fresh copy when
+/// another participant's change landed first, so nobody's action is lost. When the session
+/// moves into aftercare, every participant's follow-ups are scheduled.
+pub async fn act(
+    state: &AppState,
+    me: MemberId,
+    id: CareSessionId,
+    change: impl Fn(&mut CareSession) -> Result<(), Refusal>,
+) -> Result<StoredCareSession, SessionError> {
+    for _ in 0..ATTEMPTS {
+        let mut stored = state.store.care_session(me, id).await?;
+        let before = stored.record.session.aftercare_at;
+        change(&mut stored.record)?;
+        match state.store.update_care_session(me, &stored).await {
+            Ok(()) => {
+                stored.revision += 1;
+                if before.is_none() && stored.record.session.aftercare_at.is_some() {
+                    owe_follow_ups(state, me, &stored).await?;
+                }
+                return Ok(stored);
+            }
+            Err(StoreError::Conflict) => continue,
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(SessionError::Other(AppError::internal(
+        "a session kept changing under us",
+    )))
+}
+
+/// Applies one state-machine event by `me`.
+pub async fn apply(
+    state: &AppState,
+    me: MemberId,
+    id: CareSessionId,
+    event: impl Fn(MemberId) -> Event<MemberId>,
+    now: Timestamp,
+) -> Result<StoredCareSession, SessionError> {
+    act(state, me, id, |record| {
+        record.session = record.session.apply(&event(me), now)?;
+        Ok(())
+    })
+    .await
+}
+
+/// Schedules the follow-ups of every participant, counted from the start of aftercare, at
+/// the hours of the routine the session follows.
+async fn owe_follow_ups(
+    state: &AppState,
+    me: MemberId,
+    stored: &StoredCareSession,
+) -> Result<(), AppError> {
+    let Some(at) = stored.record.session.aftercare_at else {
+        return Ok(());
+    };
+    let routine = routine_of(state, me, stored).await?;
+    for participant in &stored.record.session.participants {
+        for (hours, due_at) in follow_ups(at, &routine.settings.follow_up_hours) {
+            let follow_up = FollowUp {
+                session: stored.id,
+                circle: stored.circle,
+                hours,
+                session_at: at,
+                answer: None,
+            };
+            state
+                .store
+                .add_follow_up(*participant, &follow_up, due_at)
+                .await?;
+        }
+    }
+    Ok(())
+}

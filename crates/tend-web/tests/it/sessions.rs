@@ -1,0 +1,396 @@
+//! Sessions through the API: a plan goes live when everyone is in and "not today" ends it
+//! quietly; aftercare ticks the routine's steps; reflections stay private; follow-ups come
+//! when the server's clock reaches them, once each; outsiders get 404 for everything.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::routines::{Member, call, circle, member};
+
+const HOUR: Duration = Duration::from_secs(60 * 60);
+
+fn field_errors(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn start(app: &TestApp, circle: &str, who: &Member, body: Value) -> Value {
+    let (status, session) = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/circles/{circle}/sessions"),
+        who,
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{session}");
+    session
+}
+
+#[tokio::test]
+async fn a_plan_goes_live_when_everyone_is_in_and_not_today_ends_it_quietly() {
+    for app in TestApp::each_backend().await {
+        let (sam, alex, kim) = (
+            member(&app, "sam").await,
+            member(&app, "alex").await,
+            member(&app, "kim").await,
+        );
+        let id = circle(&app, &[&sam, &alex, &kim]).await;
+        let (status, wrong) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/circles/{id}/sessions"),
+            &sam,
+            Some(json!({"participants": [alex.id, "someone"], "start": "soon", "variant": "x"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(field_errors(&wrong), ["variant", "start", "participants"]);
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/circles/{id}/sessions"),
+            &sam,
+            Some(json!({"participants": [alex.id, kim.id]})),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sam must take part"
+        );
+
+        let plan = start(&app, &id, &sam, json!({"participants": [sam.id, alex.id]})).await;
+        assert_eq!(plan["state"], "plan");
+        let session = format!("/api/v1/sessions/{}", plan["id"].as_str().unwrap());
+        let readiness = format!("{session}/readiness");
+
+        // Kim is in the circle but not in this session: it does not exist for them.
+        for (method, path) in [
+            (Method::GET, session.clone()),
+            (Method::POST, format!("{session}/not-today")),
+            (Method::POST, format!("{session}/aftercare")),
+        ] {
+            let (status, _) = call(&app, method, &path, &kim, None).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        }
+        let (_, kims) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/circles/{id}/sessions"),
+            &kim,
+            None,
+        )
+        .await;
+        assert_eq!(kims, json!([]));
+
+        let (status, wrong) = call(&app, Method::PUT, &readiness, &sam, Some(json!({
+            "energy": 0, "mood": 4, "sober": true, "off-limits-today": "x".repeat(501), "ready": true
+        })))
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(field_errors(&wrong), ["energy", "off-limits-today"]);
+
+        let (_, one) = call(&app, Method::PUT, &readiness, &sam, Some(json!({
+            "energy": 3, "mood": 4, "sober": true, "off-limits-today": "No hair pulling today", "ready": true
+        })))
+        .await;
+        assert_eq!(one["state"], "plan", "alex is not in yet");
+        let (_, both) = call(
+            &app,
+            Method::PUT,
+            &readiness,
+            &alex,
+            Some(json!({
+                "energy": 5, "mood": 5, "sober": true, "ready": true
+            })),
+        )
+        .await;
+        assert_eq!(both["state"], "live");
+        let (_, seen) = call(&app, Method::GET, &session, &alex, None).await;
+        let limits: Vec<&str> = seen["readiness"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["off-limits-today"].as_str())
+            .collect();
+        assert!(limits.contains(&"No hair pulling today"), "{seen}");
+        let (status, late) = call(
+            &app,
+            Method::PUT,
+            &readiness,
+            &sam,
+            Some(json!({
+                "energy": 3, "mood": 4, "sober": true
+            })),
+        )
+        .await;
+        assert_eq!(
+            (status, late["detail"].as_str()),
+            (
+                StatusCode::CONFLICT,
+                Some("That cannot happen at this point of the session.")
+            )
+        );
+
+        // "Not today" ends another plan for everyone; nothing happened, so no follow-ups.
+        let other = start(&app, &id, &alex, json!({})).await;
+        let other = format!("/api/v1/sessions/{}", other["id"].as_str().unwrap());
+        let (_, ended) = call(
+            &app,
+            Method::POST,
+            &format!("{other}/not-today"),
+            &kim,
+            None,
+        )
+        .await;
+        assert_eq!(ended["state"], "closed");
+        let (_, ups) = call(&app, Method::GET, "/api/v1/follow-ups", &kim, None).await;
+        assert_eq!(ups, json!([]));
+        let (_, open) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/circles/{id}/sessions"),
+            &sam,
+            None,
+        )
+        .await;
+        assert_eq!(open.as_array().unwrap().len(), 1, "the live one");
+    }
+}
+
+#[tokio::test]
+async fn aftercare_ticks_steps_reflections_stay_private_and_follow_ups_come_once_due() {
+    for app in TestApp::each_backend().await {
+        let (sam, alex, kim) = (
+            member(&app, "sam").await,
+            member(&app, "alex").await,
+            member(&app, "kim").await,
+        );
+        let id = circle(&app, &[&sam, &alex, &kim]).await;
+        let proposals = format!("/api/v1/circles/{id}/routine/proposals");
+        let (_, proposal) = call(&app, Method::POST, &proposals, &sam, Some(json!({
+            "steps": [{"item": "cuddling", "for": [sam.id], "from": [alex.id]}, {"text": "Tea in bed"}],
+            "follow-up-hours": [24, 12]
+        })))
+        .await;
+        for partner in [&alex, &kim] {
+            let pid = proposal["id"].as_str().unwrap();
+            call(
+                &app,
+                Method::POST,
+                &format!("{proposals}/{pid}/accept"),
+                partner,
+                None,
+            )
+            .await;
+        }
+
+        let care = start(
+            &app,
+            &id,
+            &sam,
+            json!({"participants": [sam.id, alex.id], "start": "aftercare"}),
+        )
+        .await;
+        assert_eq!(
+            (care["state"].as_str(), care["routine-version"].as_u64()),
+            (Some("aftercare"), Some(1))
+        );
+        let session = format!("/api/v1/sessions/{}", care["id"].as_str().unwrap());
+        let (_, ticked) = call(
+            &app,
+            Method::POST,
+            &format!("{session}/steps/1/done"),
+            &alex,
+            None,
+        )
+        .await;
+        assert_eq!(ticked["steps-done"], json!([1]));
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!("{session}/steps/99/done"),
+            &alex,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // Both participants owe themselves follow-ups at 12 and 24 hours; none has come yet.
+        for partner in [&sam, &alex] {
+            let (_, ups) = call(&app, Method::GET, "/api/v1/follow-ups", partner, None).await;
+            let hours: Vec<(u64, bool)> = ups
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| (u["hours"].as_u64().unwrap(), u["due"].as_bool().unwrap()))
+                .collect();
+            assert_eq!(hours, [(12, false), (24, false)]);
+        }
+        let (_, kims) = call(&app, Method::GET, "/api/v1/follow-ups", &kim, None).await;
+        assert_eq!(kims, json!([]), "kim was not there");
+
+        let reflections = format!("{session}/reflections");
+        let (status, wrong) = call(
+            &app,
+            Method::POST,
+            &reflections,
+            &sam,
+            Some(json!({
+                "mood": 9, "feelings": ["sad", "grumpy"], "felt-good": "y".repeat(2001)
+            })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(field_errors(&wrong), ["mood", "feelings", "felt-good"]);
+        let (status, saved) = call(
+            &app,
+            Method::POST,
+            &reflections,
+            &sam,
+            Some(json!({
+                "mood": 2, "feelings": ["sad", "tired"], "felt-good": "The quiet tea", "drop": false
+            })),
+        )
+        .await;
+        assert_eq!(
+            (status, saved["blues"].as_bool()),
+            (StatusCode::CREATED, Some(true))
+        );
+        let (_, calm) = call(
+            &app,
+            Method::POST,
+            &reflections,
+            &alex,
+            Some(json!({"mood": 5, "feelings": ["calm"]})),
+        )
+        .await;
+        assert_eq!(calm["blues"], false);
+        for (method, path) in [
+            (Method::GET, session.clone()),
+            (Method::POST, reflections.clone()),
+            (Method::POST, format!("{session}/steps/2/done")),
+            (Method::POST, format!("{session}/close")),
+        ] {
+            let (status, _) = call(&app, method, &path, &kim, Some(json!({"mood": 3}))).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        }
+
+        let (_, closed) = call(&app, Method::POST, &format!("{session}/close"), &alex, None).await;
+        assert_eq!(closed["state"], "closed");
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!("{session}/steps/2/done"),
+            &sam,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+
+        let (_, ups) = call(&app, Method::GET, "/api/v1/follow-ups", &sam, None).await;
+        let first = format!(
+            "/api/v1/follow-ups/{}/answer",
+            ups[0]["id"].as_str().unwrap()
+        );
+        let (status, early) = call(
+            &app,
+            Method::POST,
+            &first,
+            &sam,
+            Some(json!({"answer": "fine"})),
+        )
+        .await;
+        assert_eq!(
+            (status, early["detail"].as_str()),
+            (
+                StatusCode::CONFLICT,
+                Some("This follow-up has not come yet.")
+            )
+        );
+
+        // Thirteen hours on, the first has come (and only the first).
+        app.state.clock.advance(HOUR * 13);
+        let (_, ups) = call(&app, Method::GET, "/api/v1/follow-ups", &sam, None).await;
+        let due: Vec<bool> = ups
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["due"].as_bool().unwrap())
+            .collect();
+        assert_eq!(due, [true, false]);
+        let (status, wrong) = call(
+            &app,
+            Method::POST,
+            &first,
+            &sam,
+            Some(json!({"answer": "meh", "mood": 7})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(field_errors(&wrong), ["answer", "mood"]);
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &first,
+            &alex,
+            Some(json!({"answer": "fine"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "sam's follow-up is sam's");
+        let (status, answered) = call(
+            &app,
+            Method::POST,
+            &first,
+            &sam,
+            Some(json!({"answer": "contact", "mood": 2})),
+        )
+        .await;
+        assert_eq!(
+            (status, answered["answer"].as_str()),
+            (StatusCode::OK, Some("contact"))
+        );
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &first,
+            &sam,
+            Some(json!({"answer": "fine"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "answered once");
+
+        // Sam's insights now hold the session and the follow-up; alex's hold only theirs.
+        let reflections = app
+            .store
+            .reflections(tend_store::MemberId::parse(&sam.id).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(reflections.len(), 2);
+        assert_eq!(reflections[0].steps_done, ["cuddling".to_owned()].into());
+        assert!(reflections[1].drop, "could use contact counts as drop");
+        let found = tend_core::insights::insights(&reflections);
+        assert_eq!((found.sessions, found.sessions_with_drop), (1, 1));
+        let alexs = app
+            .store
+            .reflections(tend_store::MemberId::parse(&alex.id).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(alexs.len(), 1);
+        assert_eq!(
+            alexs[0].notes.feelings,
+            [tend_core::insights::Feeling::Calm].into()
+        );
+    }
+}
