@@ -9,6 +9,7 @@ mod info;
 mod insights;
 mod profile;
 mod routines;
+mod sessions;
 mod sign_in;
 mod sign_up;
 
@@ -124,6 +125,27 @@ pub fn routes() -> Router<AppState> {
             "/circles/{id}/routine/reviews/{rid}",
             get(routines::review_get).post(routines::review_post),
         )
+        .route("/circles/{id}/sessions", post(sessions::start_post))
+        .route("/sessions/{id}", get(sessions::session_get))
+        .route("/sessions/{id}/readiness", post(sessions::readiness_post))
+        .route("/sessions/{id}/not-today", post(sessions::not_today_post))
+        .route("/sessions/{id}/withdraw", post(sessions::withdraw_post))
+        .route("/sessions/{id}/aftercare", post(sessions::aftercare_post))
+        .route("/sessions/{id}/close", post(sessions::close_post))
+        .route(
+            "/sessions/{id}/steps/{n}/done",
+            post(sessions::step_done_post),
+        )
+        .route(
+            "/sessions/{id}/reflection",
+            get(sessions::reflection_get).post(sessions::reflection_post),
+        )
+        .route("/follow-ups", get(sessions::follow_ups_get))
+        .route(
+            "/follow-ups/{id}/answer",
+            post(sessions::follow_up_answer_post),
+        )
+        .route("/breathe", get(sessions::breathe_get))
         .route(
             "/invites/{token}",
             get(circles::join_get).post(circles::join_post),

@@ -221,7 +221,31 @@ pub async fn session_get(
     Ok(Json(session_body(&stored)))
 }
 
-fn readiness_of(body: &ReadinessBody) -> Result<Readiness, ApiError> {
+impl ReadinessBody {
+    /// The body a page's form makes (numbers that do not parse become 0, which is refused).
+    pub(crate) fn from_form(
+        energy: &str,
+        mood: &str,
+        sober: bool,
+        off_limits_today: &str,
+        ready: bool,
+    ) -> Self {
+        Self {
+            member: String::new(),
+            energy: energy.trim().parse().unwrap_or(0),
+            mood: mood.trim().parse().unwrap_or(0),
+            sober,
+            off_limits_today: off_limits_today.to_owned(),
+            ready,
+        }
+    }
+
+    pub(crate) fn is_ready(&self) -> bool {
+        self.ready
+    }
+}
+
+pub(crate) fn readiness_of(body: &ReadinessBody) -> Result<Readiness, ApiError> {
     let mut problems = Vec::new();
     let energy = Mood::new(body.energy);
     if energy.is_none() {
@@ -383,6 +407,33 @@ pub struct ReflectionBody {
     /// Whether drop came.
     #[serde(default)]
     drop: bool,
+}
+
+impl ReflectionBody {
+    /// The body a page's form makes (numbers that do not parse become 0, which is refused;
+    /// an empty energy is left out).
+    pub(crate) fn from_form(
+        mood: &str,
+        energy: &str,
+        feelings: Vec<&str>,
+        [felt_good, to_change, safeword_used]: [&str; 3],
+        drop: bool,
+    ) -> Self {
+        let energy = energy.trim();
+        Self {
+            mood: mood.trim().parse().unwrap_or(0),
+            energy: (!energy.is_empty()).then(|| energy.parse().unwrap_or(0)),
+            feelings: feelings.into_iter().map(str::to_owned).collect(),
+            felt_good: felt_good.to_owned(),
+            to_change: to_change.to_owned(),
+            safeword_used: safeword_used.to_owned(),
+            drop,
+        }
+    }
+
+    pub(crate) fn drop(&self) -> bool {
+        self.drop
+    }
 }
 
 #[derive(Serialize, ToSchema)]

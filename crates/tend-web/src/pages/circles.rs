@@ -157,6 +157,11 @@ struct CirclePage {
     waiting_for: usize,
     invites: Vec<InviteRow>,
     notice: Option<String>,
+    /// For starting a session: (member id, name) of everyone, and the kinds of session.
+    people: Vec<(String, String)>,
+    variants: Vec<(&'static str, String)>,
+    /// Open sessions the member takes part in: (id, state in words).
+    open_sessions: Vec<(String, String)>,
 }
 
 fn sharing_rows(i18n: &I18n, sharing: &CircleSharing) -> Vec<SharingRow> {
@@ -211,11 +216,18 @@ pub async fn circle_get(
 ) -> Result<Response, AppError> {
     let circle = own_circle(&state, me.member.id, &id).await?;
     let invites = state.store.invites(me.member.id, circle.id).await?;
+    let open_sessions = state
+        .store
+        .open_care_sessions(me.member.id, circle.id)
+        .await?;
     let mine = circle.members.iter().find(|m| m.member.id == me.member.id);
     let now = clock::now();
     let notice = match query.notice.as_deref() {
         Some("locked") => Some(ctx.t("circle-notice-locked")),
         Some("shared") => Some(ctx.t("circle-notice-shared")),
+        Some("not-today") => Some(ctx.t("circle-notice-not-today")),
+        Some("withdrew") => Some(ctx.t("circle-notice-withdrew")),
+        Some("session-with-you") => Some(ctx.t("circle-notice-session-with-you")),
         _ => None,
     };
     let page = CirclePage {
@@ -257,6 +269,27 @@ pub async fn circle_get(
             })
             .collect(),
         notice,
+        people: circle
+            .members
+            .iter()
+            .map(|m| (m.member.id.to_string(), m.member.name().to_owned()))
+            .collect(),
+        variants: tend_core::Variant::ALL
+            .into_iter()
+            .map(|v| {
+                (
+                    v.as_str(),
+                    ctx.t(&format!("profile-variant-{}", v.as_str())),
+                )
+            })
+            .collect(),
+        open_sessions: open_sessions
+            .iter()
+            .map(|s| {
+                let state = s.record.session.state.as_str();
+                (s.id.to_string(), ctx.t(&format!("session-state-{state}")))
+            })
+            .collect(),
         ctx,
     };
     Ok(Html(page.render()?).into_response())

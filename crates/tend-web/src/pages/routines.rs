@@ -43,7 +43,7 @@ fn api_error(error: ApiError) -> AppError {
     }
 }
 
-fn names(circle: &CircleRecord) -> HashMap<MemberId, String> {
+pub(super) fn names(circle: &CircleRecord) -> HashMap<MemberId, String> {
     circle
         .members
         .iter()
@@ -52,7 +52,7 @@ fn names(circle: &CircleRecord) -> HashMap<MemberId, String> {
 }
 
 /// What a step is and how long it takes.
-fn step_what(i18n: &I18n, step: &tend_core::routine::Step<MemberId>) -> String {
+pub(super) fn step_what(i18n: &I18n, step: &tend_core::routine::Step<MemberId>) -> String {
     let mut words = match &step.what {
         StepWhat::Item(item) => i18n.t(&format!("catalog-item-{item}")),
         StepWhat::Text(text) => text.clone(),
@@ -98,7 +98,7 @@ fn step_words(
 
 /// The steps grouped by whom they are for ("For Sam: water, a blanket"), members in the
 /// circle's order; steps for nobody in particular come last, as care for everyone.
-fn per_person(
+pub(super) fn per_person(
     i18n: &I18n,
     circle: &CircleRecord,
     routine: &Routine<MemberId>,
@@ -190,11 +190,11 @@ fn routine_url(circle: &CircleRecord, variant: Variant) -> String {
     )
 }
 
-fn variant_words(i18n: &I18n, variant: Variant) -> String {
+pub(super) fn variant_words(i18n: &I18n, variant: Variant) -> String {
     i18n.t(&format!("profile-variant-{}", variant.as_str()))
 }
 
-fn settings_words(i18n: &I18n, routine: &Routine<MemberId>) -> Vec<(String, String)> {
+pub(super) fn settings_words(i18n: &I18n, routine: &Routine<MemberId>) -> Vec<(String, String)> {
     let s = &routine.settings;
     let mut rows = vec![
         (i18n.t("routine-stop-word"), s.stop_word.clone()),

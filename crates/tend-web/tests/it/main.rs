@@ -19,4 +19,5 @@ mod profile_api;
 mod routine_pages;
 mod routines;
 mod safety;
+mod session_pages;
 mod sessions;

@@ -34,6 +34,8 @@ const MEMBER_PAGES: &[&str] = &[
     "/circles",
     "/invites/not-a-token",
     "/insights",
+    "/follow-ups",
+    "/breathe",
 ];
 
 #[tokio::test]
@@ -55,7 +57,10 @@ async fn every_response_carries_the_security_headers() {
             "/circles",
             "/invites/not-a-token",
             "/insights",
+            "/follow-ups",
+            "/breathe",
             "/api/v1/circles",
+            "/api/v1/follow-ups",
         ]);
         for path in paths {
             let response = app.get(path).await;

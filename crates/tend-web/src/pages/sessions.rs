@@ -1,0 +1,586 @@
+//! Sessions in the browser: start one from the circle page ("plan a session" or "aftercare
+//! now"), the readiness check and brief, aftercare with the routine per person and ticks, the
+//! private reflection, the follow-ups of the drop window, and a breathing exercise.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use tend_core::boundaries::BoundaryKind;
+use tend_core::insights::{Feeling, Mood};
+use tend_core::profile::Variant;
+use tend_core::routine::StepId;
+use tend_core::session::{Event, FollowUpAnswer, Refusal, State as SessionState};
+use tend_store::{CareSessionId, CircleId, FollowUpId, MemberId, StoredCareSession};
+
+use super::routines::{names, per_person, settings_words, step_what, variant_words};
+use super::{Ctx, FormErrors, MemberCtx};
+use crate::api::ApiError;
+use crate::api::sessions::{ReadinessBody, ReflectionBody, readiness_of, reflection_of};
+use crate::error::{AppError, ErrorKind};
+use crate::i18n::I18n;
+use crate::security::CsrfForm;
+use crate::sessions::{self, NewSession, SessionError};
+use crate::state::AppState;
+
+/// The form's fields in the order sent; a field may repeat (checkboxes).
+type Fields = Vec<(String, String)>;
+
+fn field<'a>(form: &'a Fields, name: &str) -> &'a str {
+    form.iter()
+        .find(|(n, _)| n == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn fields<'a>(form: &'a Fields, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    form.iter()
+        .filter(move |(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn session_error(error: SessionError) -> AppError {
+    match error {
+        SessionError::NotFound => ErrorKind::NotFound.into(),
+        // A button pressed twice, or after a partner moved the session on: nothing to do.
+        SessionError::NotNow => ErrorKind::BadRequest.into(),
+        SessionError::Other(error) => error,
+    }
+}
+
+fn session_id(id: &str) -> Result<CareSessionId, AppError> {
+    CareSessionId::parse(id).ok_or_else(|| ErrorKind::NotFound.into())
+}
+
+fn session_url(id: CareSessionId) -> String {
+    format!("/sessions/{id}")
+}
+
+/// (field, message id) pairs of a refused API body, said on the page.
+fn form_errors(i18n: &I18n, error: ApiError) -> Result<FormErrors, AppError> {
+    match error {
+        ApiError::Invalid(problems) => {
+            let mut errors = FormErrors::default();
+            for (field, id) in problems {
+                errors.add(field, i18n.t(id));
+            }
+            Ok(errors)
+        }
+        ApiError::NotFound => Err(ErrorKind::NotFound.into()),
+        _ => Err(ErrorKind::BadRequest.into()),
+    }
+}
+
+/// Starts a session from the circle page: the people ticked, the kind, and whether to plan
+/// it or go straight to aftercare.
+pub async fn start_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    let circle_id = CircleId::parse(&id).ok_or(ErrorKind::NotFound)?;
+    let circle = state.store.circle(me.member.id, circle_id).await?;
+    let participants: Option<BTreeSet<MemberId>> =
+        fields(&form, "participant").map(MemberId::parse).collect();
+    let new = NewSession {
+        participants: participants.ok_or(ErrorKind::BadRequest)?,
+        variant: Variant::parse(field(&form, "variant")).unwrap_or(Variant::AfterSex),
+        aftercare_now: field(&form, "start") == "aftercare",
+    };
+    let now = state.clock.now();
+    match sessions::start(&state, me.member.id, &circle, new, now).await? {
+        Some(stored) => Ok(Redirect::to(&session_url(stored.id)).into_response()),
+        // Only someone else ticked: a session always includes the one who starts it.
+        None => Ok(
+            Redirect::to(&format!("/circles/{}?notice=session-with-you", circle.id))
+                .into_response(),
+        ),
+    }
+}
+
+struct ReadinessRow {
+    name: String,
+    ready: bool,
+    /// "Energy 3 of 5 · mood 4 of 5 · sober", or empty before their check.
+    summary: String,
+    off_limits: String,
+}
+
+struct StepRow {
+    id: u32,
+    words: String,
+    done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sessions/session.html")]
+struct SessionPage {
+    ctx: Ctx,
+    id: String,
+    circle_id: String,
+    circle_name: String,
+    state: &'static str,
+    state_words: String,
+    variant: String,
+    people: Vec<ReadinessRow>,
+    /// The routine's words for safewords, signal, check-ins and follow-ups.
+    settings: Vec<(String, String)>,
+    steps: Vec<StepRow>,
+    per_person: Vec<(String, String)>,
+    /// My readiness form, as typed (or as saved).
+    energy: String,
+    mood: String,
+    sober: String,
+    off_limits: String,
+    i_am_ready: bool,
+    levels: Vec<(String, String)>,
+    errors: FormErrors,
+}
+
+fn levels(i18n: &I18n) -> Vec<(String, String)> {
+    (Mood::LOWEST..=Mood::HIGHEST)
+        .map(|m| (m.to_string(), i18n.t(&format!("insights-mood-{m}"))))
+        .collect()
+}
+
+async fn session_page(
+    state: &AppState,
+    ctx: Ctx,
+    me: MemberId,
+    stored: &StoredCareSession,
+    typed: Option<&Fields>,
+    errors: FormErrors,
+) -> Result<SessionPage, AppError> {
+    let circle = state.store.circle(me, stored.circle).await?;
+    let routine = sessions::routine_of(state, me, stored).await?;
+    let names = names(&circle);
+    let record = &stored.record;
+    let i18n = &ctx.i18n;
+    let people = record
+        .session
+        .participants
+        .iter()
+        .map(|m| {
+            let readiness = record.readiness.get(m);
+            ReadinessRow {
+                name: names.get(m).cloned().unwrap_or_default(),
+                ready: record.session.ready.contains(m),
+                summary: readiness.map_or_else(String::new, |r| {
+                    let sober = if r.sober {
+                        "session-sober"
+                    } else {
+                        "session-not-sober"
+                    };
+                    i18n.t_with(
+                        "session-readiness-summary",
+                        &[
+                            ("energy", &r.energy.value().to_string()),
+                            ("mood", &r.mood.value().to_string()),
+                            ("sober", &i18n.t(sober)),
+                        ],
+                    )
+                }),
+                off_limits: readiness
+                    .map(|r| r.off_limits_today.clone())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mine = record.readiness.get(&me);
+    let typed_or = |name: &str, saved: Option<String>| match typed {
+        Some(form) => field(form, name).to_owned(),
+        None => saved.unwrap_or_default(),
+    };
+    Ok(SessionPage {
+        id: stored.id.to_string(),
+        circle_id: circle.id.to_string(),
+        circle_name: circle.name.as_str().to_owned(),
+        state: record.session.state.as_str(),
+        state_words: i18n.t(&format!("session-state-{}", record.session.state.as_str())),
+        variant: variant_words(i18n, record.variant),
+        people,
+        settings: settings_words(i18n, &routine).into_iter().take(4).collect(),
+        steps: routine
+            .steps
+            .iter()
+            .map(|s| StepRow {
+                id: s.id.0,
+                words: step_what(i18n, s),
+                done: record.steps_done.contains(&s.id.0),
+            })
+            .collect(),
+        per_person: per_person(i18n, &circle, &routine),
+        energy: typed_or("energy", mine.map(|r| r.energy.value().to_string())),
+        mood: typed_or("mood", mine.map(|r| r.mood.value().to_string())),
+        sober: typed_or(
+            "sober",
+            mine.map(|r| if r.sober { "yes" } else { "no" }.to_owned()),
+        ),
+        off_limits: typed_or("off-limits-today", mine.map(|r| r.off_limits_today.clone())),
+        i_am_ready: record.session.ready.contains(&me),
+        levels: levels(i18n),
+        errors,
+        ctx,
+    })
+}
+
+pub async fn session_get(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let stored = state
+        .store
+        .care_session(me.member.id, session_id(&id)?)
+        .await?;
+    let page = session_page(
+        &state,
+        ctx,
+        me.member.id,
+        &stored,
+        None,
+        FormErrors::default(),
+    )
+    .await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+/// The readiness check: saved as typed, and "I'm in" when the member says so.
+pub async fn readiness_post(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    let id = session_id(&id)?;
+    let me = me.member.id;
+    let body = ReadinessBody::from_form(
+        field(&form, "energy"),
+        field(&form, "mood"),
+        field(&form, "sober") == "yes",
+        field(&form, "off-limits-today"),
+        field(&form, "go") == "ready",
+    );
+    let readiness = match readiness_of(&body) {
+        Ok(readiness) => readiness,
+        Err(error) => {
+            let errors = form_errors(&ctx.i18n, error)?;
+            let stored = state.store.care_session(me, id).await?;
+            let page = session_page(&state, ctx, me, &stored, Some(&form), errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        }
+    };
+    let now = state.clock.now();
+    sessions::act(&state, me, id, |record| {
+        if record.session.state != SessionState::Plan {
+            return Err(Refusal::NotNow);
+        }
+        record.readiness.insert(me, readiness.clone());
+        if body.is_ready() {
+            record.session = record.session.apply(&Event::Ready(me), now)?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(session_error)?;
+    Ok(Redirect::to(&session_url(id)).into_response())
+}
+
+async fn event_post(
+    state: &AppState,
+    me: MemberId,
+    id: &str,
+    event: impl Fn(MemberId) -> Event<MemberId>,
+) -> Result<StoredCareSession, AppError> {
+    sessions::apply(state, me, session_id(id)?, event, state.clock.now())
+        .await
+        .map_err(session_error)
+}
+
+/// "Not today": the plan ends quietly for everyone, and the member goes back to the circle.
+pub async fn not_today_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    let stored = event_post(&state, me.member.id, &id, Event::NotToday).await?;
+    Ok(Redirect::to(&format!("/circles/{}?notice=not-today", stored.circle)).into_response())
+}
+
+pub async fn withdraw_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    let stored = event_post(&state, me.member.id, &id, Event::Withdraw).await?;
+    Ok(Redirect::to(&format!("/circles/{}?notice=withdrew", stored.circle)).into_response())
+}
+
+pub async fn aftercare_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    let stored = event_post(&state, me.member.id, &id, Event::Aftercare).await?;
+    Ok(Redirect::to(&session_url(stored.id)).into_response())
+}
+
+/// Aftercare is done: on to the member's own reflection.
+pub async fn close_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    let stored = event_post(&state, me.member.id, &id, Event::Close).await?;
+    Ok(Redirect::to(&format!("{}/reflection", session_url(stored.id))).into_response())
+}
+
+pub async fn step_done_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path((id, n)): Path<(String, u32)>,
+    CsrfForm(_): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    let id = session_id(&id)?;
+    let me = me.member.id;
+    let stored = state.store.care_session(me, id).await?;
+    let routine = sessions::routine_of(&state, me, &stored).await?;
+    if routine.step(StepId(n)).is_none() {
+        return Err(ErrorKind::NotFound.into());
+    }
+    sessions::act(&state, me, id, |record| {
+        if record.session.state != SessionState::Aftercare {
+            return Err(Refusal::NotNow);
+        }
+        record.steps_done.insert(n);
+        Ok(())
+    })
+    .await
+    .map_err(session_error)?;
+    Ok(Redirect::to(&format!("{}#step-{n}", session_url(id))).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "sessions/reflection.html")]
+struct ReflectionPage {
+    ctx: Ctx,
+    id: String,
+    levels: Vec<(String, String)>,
+    /// (value, words, ticked)
+    feelings: Vec<(&'static str, String, bool)>,
+    mood: String,
+    energy: String,
+    /// (field, label, as typed): what felt good, what to change, a safeword used.
+    texts: Vec<(&'static str, String, String)>,
+    drop: bool,
+    errors: FormErrors,
+    /// After saving: whether to show gentle words about post-sex blues.
+    saved: Option<bool>,
+}
+
+fn reflection_page(
+    ctx: Ctx,
+    id: CareSessionId,
+    typed: &Fields,
+    errors: FormErrors,
+) -> ReflectionPage {
+    let ticked: BTreeSet<&str> = fields(typed, "feeling").collect();
+    ReflectionPage {
+        id: id.to_string(),
+        levels: levels(&ctx.i18n),
+        feelings: Feeling::ALL
+            .iter()
+            .map(|f| {
+                (
+                    f.as_str(),
+                    ctx.t(&format!("feeling-{}", f.as_str())),
+                    ticked.contains(f.as_str()),
+                )
+            })
+            .collect(),
+        mood: field(typed, "mood").to_owned(),
+        energy: field(typed, "energy").to_owned(),
+        texts: [
+            ("felt-good", "reflection-felt-good"),
+            ("to-change", "reflection-to-change"),
+            ("safeword-used", "reflection-safeword"),
+        ]
+        .into_iter()
+        .map(|(name, label)| (name, ctx.t(label), field(typed, name).to_owned()))
+        .collect(),
+        drop: field(typed, "drop") == "yes",
+        errors,
+        saved: None,
+        ctx,
+    }
+}
+
+pub async fn reflection_get(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = session_id(&id)?;
+    state.store.care_session(me.member.id, id).await?;
+    let page = reflection_page(ctx, id, &Vec::new(), FormErrors::default());
+    Ok(Html(page.render()?).into_response())
+}
+
+pub async fn reflection_post(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    let id = session_id(&id)?;
+    let me = me.member.id;
+    let stored = state.store.care_session(me, id).await?;
+    let body = ReflectionBody::from_form(
+        field(&form, "mood"),
+        field(&form, "energy"),
+        fields(&form, "feeling").collect(),
+        [
+            field(&form, "felt-good"),
+            field(&form, "to-change"),
+            field(&form, "safeword-used"),
+        ],
+        field(&form, "drop") == "yes",
+    );
+    let checked = match reflection_of(&body) {
+        Ok(checked) => checked,
+        Err(error) => {
+            let errors = form_errors(&ctx.i18n, error)?;
+            let page = reflection_page(ctx, id, &form, errors);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        }
+    };
+    let (_, blues) =
+        crate::api::sessions::save_reflection(&state, me, &stored, checked, body.drop())
+            .await
+            .map_err(|_| AppError::from(ErrorKind::BadRequest))?;
+    let mut page = reflection_page(ctx, id, &form, FormErrors::default());
+    page.saved = Some(blues);
+    Ok(Html(page.render()?).into_response())
+}
+
+struct FollowUpRow {
+    id: String,
+    /// "How are you feeling after Saturday?"
+    question: String,
+    /// The answer in words, once given.
+    answer: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "sessions/follow_ups.html")]
+struct FollowUpsPage {
+    ctx: Ctx,
+    due: Vec<FollowUpRow>,
+    upcoming: Vec<(String, String)>,
+    levels: Vec<(String, String)>,
+    /// After 🟡 or 🔴: what helps the member when they drop, in their own words.
+    what_helps: Option<Vec<String>>,
+}
+
+fn weekday(i18n: &I18n, at: tend_core::Timestamp) -> String {
+    let day = time::OffsetDateTime::from_unix_timestamp(at.unix_seconds())
+        .map(|t| t.weekday().number_days_from_monday())
+        .unwrap_or(0);
+    i18n.t(&format!("weekday-{day}"))
+}
+
+async fn follow_ups_page(
+    state: &AppState,
+    ctx: Ctx,
+    me: MemberId,
+    what_helps: Option<Vec<String>>,
+) -> Result<FollowUpsPage, AppError> {
+    let now = state.clock.now();
+    let all = state.store.follow_ups(me).await?;
+    let mut due = Vec::new();
+    let mut upcoming = Vec::new();
+    for (id, due_at, follow_up) in all {
+        let day = weekday(&ctx.i18n, follow_up.session_at);
+        if due_at <= now {
+            due.push(FollowUpRow {
+                id: id.to_string(),
+                question: ctx.i18n.t_with("follow-up-question", &[("day", &day)]),
+                answer: follow_up
+                    .answer
+                    .map(|a| ctx.t(&format!("follow-up-answered-{}", a.as_str()))),
+            });
+        } else {
+            let hours = ctx
+                .i18n
+                .t_count("insights-hours-after", u32::from(follow_up.hours));
+            upcoming.push((day, hours));
+        }
+    }
+    due.reverse();
+    Ok(FollowUpsPage {
+        due,
+        upcoming,
+        levels: levels(&ctx.i18n),
+        what_helps,
+        ctx,
+    })
+}
+
+pub async fn follow_ups_get(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+) -> Result<Response, AppError> {
+    let page = follow_ups_page(&state, ctx, me.member.id, None).await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+pub async fn follow_up_answer_post(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    let me = me.member.id;
+    let id = FollowUpId::parse(&id).ok_or(ErrorKind::NotFound)?;
+    let answer = FollowUpAnswer::parse(field(&form, "answer")).ok_or(ErrorKind::BadRequest)?;
+    let mood = field(&form, "mood").parse().ok().and_then(Mood::new);
+    match crate::api::sessions::answer_follow_up(&state, me, id, answer, mood).await {
+        Ok(_) => {}
+        Err(ApiError::NotFound) => return Err(ErrorKind::NotFound.into()),
+        // Answered already, or not come yet: the page shows how things stand.
+        Err(ApiError::Conflict(_)) => {}
+        Err(_) => return Err(AppError::internal("answering a follow-up")),
+    }
+    let what_helps = if answer.is_drop() {
+        let helps: Vec<String> = state
+            .store
+            .boundaries(me)
+            .await?
+            .into_iter()
+            .filter(|b| b.boundary.kind == BoundaryKind::DropHelp)
+            .map(|b| b.boundary.text)
+            .collect();
+        Some(helps)
+    } else {
+        None
+    };
+    let page = follow_ups_page(&state, ctx, me, what_helps).await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "sessions/breathe.html")]
+struct BreathePage {
+    ctx: Ctx,
+}
+
+/// A breathing exercise: in for four, hold for four, out for six. Usable alone, any time.
+pub async fn breathe_get(ctx: Ctx) -> Result<Response, AppError> {
+    Ok(Html(BreathePage { ctx }.render()?).into_response())
+}

@@ -1,0 +1,274 @@
+//! Sessions in the browser's forms: plan with readiness checks, aftercare with ticks, a
+//! private reflection, and the next day's follow-up, on both backends.
+
+use std::time::Duration;
+
+use reqwest::{Client, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp, form_fields, location, texts};
+
+async fn html(app: &TestApp, browser: &Client, path: &str) -> String {
+    app.get_with(browser, path).await.text().await.unwrap()
+}
+
+/// Submits the form matching `selector` on `page` as shown, with `change` on top.
+async fn submit(
+    app: &TestApp,
+    browser: &Client,
+    page: &str,
+    selector: &str,
+    change: &[(&str, &str)],
+) -> reqwest::Response {
+    let document = scraper::Html::parse_document(page);
+    let form = scraper::Selector::parse(selector).unwrap();
+    let action = document
+        .select(&form)
+        .next()
+        .unwrap_or_else(|| panic!("no {selector} in {page}"))
+        .value()
+        .attr("action")
+        .unwrap()
+        .to_owned();
+    let mut fields = form_fields(page, selector);
+    for (name, value) in change {
+        if !name.ends_with("[]") {
+            fields.retain(|(n, _)| n != name);
+        }
+        fields.push((
+            (*name).trim_end_matches("[]").to_owned(),
+            (*value).to_owned(),
+        ));
+    }
+    browser
+        .post(app.url(&action))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_follow_up() {
+    for app in TestApp::each_backend().await {
+        let (ash, bo, id) = crate::routine_pages::couple(&app).await;
+        // A routine with a cuddle and tea, follow-ups at 12 hours, agreed over the API.
+        let (ash_token, bo_token) = (
+            crate::api::token(&app, "ashley", PASSWORD).await,
+            crate::api::token(&app, "bowie", PASSWORD).await,
+        );
+        let proposal: serde_json::Value = app
+            .client
+            .post(app.url(&format!("/api/v1/circles/{id}/routine/proposals")))
+            .bearer_auth(&ash_token)
+            .json(&json!({"steps": [{"item": "cuddling"}, {"text": "Tea in bed"}], "follow-up-hours": [12]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        app.client
+            .post(app.url(&format!(
+                "/api/v1/circles/{id}/routine/proposals/{}/accept",
+                proposal["id"].as_str().unwrap()
+            )))
+            .bearer_auth(&bo_token)
+            .send()
+            .await
+            .unwrap();
+        app.client
+            .post(app.url("/api/v1/profile/boundaries"))
+            .bearer_auth(&ash_token)
+            .json(&json!({"kind": "drop-help", "text": "A warm bath and a text from Bo"}))
+            .send()
+            .await
+            .unwrap();
+
+        // Ash plans a session with both of them from the circle page.
+        let circle = html(&app, &ash, &format!("/circles/{id}")).await;
+        let planned = submit(
+            &app,
+            &ash,
+            &circle,
+            "form[action$='/sessions']",
+            &[("start", "plan")],
+        )
+        .await;
+        let session = location(&planned);
+        assert!(session.starts_with("/sessions/"), "{session}");
+        let page = html(&app, &ash, &session).await;
+        assert_eq!(
+            texts(&page, ".session-state"),
+            ["Planning: everyone checks in first."]
+        );
+
+        // A mistake keeps what was typed and says what to fix.
+        let wrong = submit(
+            &app,
+            &ash,
+            &page,
+            "form[action$='/readiness']",
+            &[
+                ("mood", "4"),
+                ("off-limits-today", "No biting today"),
+                ("go", "ready"),
+            ],
+        )
+        .await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let wrong = wrong.text().await.unwrap();
+        assert!(
+            wrong.contains("Please choose your energy from 1 to 5."),
+            "{wrong}"
+        );
+        assert!(wrong.contains(">No biting today</textarea>"));
+        assert!(wrong.contains("name=\"mood\" value=\"4\" checked"));
+
+        let fixed = submit(
+            &app,
+            &ash,
+            &wrong,
+            "form[action$='/readiness']",
+            &[("energy", "3"), ("go", "ready")],
+        )
+        .await;
+        assert_eq!(location(&fixed), session);
+        let seen_by_bo = html(&app, &bo, &session).await;
+        let people = texts(&seen_by_bo, "ul.people li");
+        assert!(
+            people[0].contains("Ash")
+                && people[0].contains("in")
+                && people[0].contains("No biting today"),
+            "{people:?}"
+        );
+        assert!(people[1].contains("not yet"), "{people:?}");
+        submit(
+            &app,
+            &bo,
+            &seen_by_bo,
+            "form[action$='/readiness']",
+            &[("energy", "5"), ("mood", "5"), ("go", "ready")],
+        )
+        .await;
+        let live = html(&app, &ash, &session).await;
+        assert_eq!(texts(&live, ".session-state"), ["The session is on."]);
+
+        // Aftercare: the routine's steps, ticked for everyone to see.
+        submit(&app, &ash, &live, "form[action$='/aftercare']", &[]).await;
+        let care = html(&app, &bo, &session).await;
+        assert_eq!(texts(&care, ".session-state"), ["Aftercare."]);
+        assert_eq!(texts(&care, "ol.care-steps li").len(), 2);
+        let ticked = submit(&app, &bo, &care, "form[action$='/steps/1/done']", &[]).await;
+        assert_eq!(location(&ticked), format!("{session}#step-1"));
+        let care = html(&app, &ash, &session).await;
+        let steps = texts(&care, "ol.care-steps li");
+        assert!(
+            steps[0].starts_with("✔") && steps[0].contains("Cuddling"),
+            "{steps:?}"
+        );
+        assert!(care.contains("href=\"/breathe\""));
+        let breathe = html(&app, &ash, "/breathe").await;
+        assert!(breathe.contains("class=\"breathe-circle\""));
+
+        // Done: each reflects, privately. A missing mood keeps what was written.
+        let care = html(&app, &bo, &session).await;
+        let closed = submit(&app, &bo, &care, "form[action$='/close']", &[]).await;
+        let reflection = location(&closed);
+        assert_eq!(reflection, format!("{session}/reflection"));
+        let form = html(&app, &bo, &reflection).await;
+        let wrong = submit(
+            &app,
+            &bo,
+            &form,
+            "main form",
+            &[("felt-good", "Holding hands"), ("feeling[]", "sad")],
+        )
+        .await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let wrong = wrong.text().await.unwrap();
+        assert!(
+            wrong.contains(">Holding hands</textarea>") && wrong.contains("value=\"sad\" checked"),
+            "{wrong}"
+        );
+        let saved = submit(&app, &bo, &wrong, "main form", &[("mood", "2")]).await;
+        assert_eq!(saved.status(), StatusCode::OK);
+        let saved = saved.text().await.unwrap();
+        assert!(
+            saved.contains("Feeling low after intimacy is common"),
+            "{saved}"
+        );
+        let insights = html(&app, &bo, "/insights").await;
+        assert!(
+            insights.contains("You have reflected on one session."),
+            "{insights}"
+        );
+        let ash_insights = html(&app, &ash, "/insights").await;
+        assert!(
+            ash_insights.contains("Nothing here yet"),
+            "bo's reflection is bo's"
+        );
+
+        // The next day: the follow-up has come.
+        let early = html(&app, &ash, "/follow-ups").await;
+        assert!(early.contains("Nothing to answer right now."));
+        assert_eq!(texts(&early, "main ul li").len(), 1, "one coming up");
+        app.state.clock.advance(Duration::from_secs(13 * 60 * 60));
+        let due = html(&app, &ash, "/follow-ups").await;
+        let question = texts(&due, "section.follow-up h2");
+        assert_eq!(question.len(), 1);
+        assert!(
+            question[0].starts_with("How are you feeling after "),
+            "{question:?}"
+        );
+        let answered = submit(
+            &app,
+            &ash,
+            &due,
+            "section.follow-up form",
+            &[("answer", "contact")],
+        )
+        .await;
+        let answered = answered.text().await.unwrap();
+        assert!(
+            answered.contains("A warm bath and a text from Bo"),
+            "{answered}"
+        );
+        assert!(answered.contains("You said you could use some contact."));
+
+        // Someone outside the circle finds none of it.
+        let outsider = crate::routine_pages::signed_up(&app, "outsider", "Out").await;
+        for path in [session.clone(), reflection.clone()] {
+            assert_eq!(
+                app.get_with(&outsider, &path).await.status(),
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+        let action = {
+            let document = scraper::Html::parse_document(&due);
+            let selector = scraper::Selector::parse("section.follow-up form").unwrap();
+            document
+                .select(&selector)
+                .next()
+                .unwrap()
+                .value()
+                .attr("action")
+                .unwrap()
+                .to_owned()
+        };
+        let theirs = app
+            .submit_with(&outsider, "/follow-ups", &action, &[("answer", "fine")])
+            .await;
+        assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+        let theirs = app
+            .submit_with(
+                &outsider,
+                "/circles",
+                &format!("/circles/{id}/sessions"),
+                &[("start", "plan")],
+            )
+            .await;
+        assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+    }
+}
