@@ -1404,6 +1404,32 @@ macro_rules! store_api {
                 Ok(found)
             }
 
+            async fn sessions_with_aftercare(
+                &self,
+                member: $crate::MemberId,
+                circle: $crate::CircleId,
+            ) -> $crate::StoreResult<Vec<(tend_core::Variant, tend_core::Timestamp)>> {
+                self.require_membership(member, circle).await?;
+                let rows: Vec<(uuid::Uuid, Vec<u8>)> = sqlx::query_as(
+                    "SELECT id, sealed FROM care_sessions WHERE circle_id = $1 ORDER BY created_at, id",
+                )
+                .bind(circle.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                if rows.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let key = self.circle_key(circle).await?;
+                let mut found = Vec::new();
+                for (id, sealed) in rows {
+                    let record: $crate::CareSession = $crate::backend::open_json(&key, $crate::backend::CARE_SESSION, id.as_bytes(), &sealed)?;
+                    if let Some(at) = record.session.aftercare_at {
+                        found.push((record.variant, at));
+                    }
+                }
+                Ok(found)
+            }
+
             async fn add_follow_up(
                 &self,
                 member: $crate::MemberId,

@@ -616,6 +616,15 @@ pub trait Store: Send + Sync + 'static {
         circle: CircleId,
     ) -> StoreResult<Vec<StoredCareSession>>;
 
+    /// For counting sessions towards routine reviews: each of the circle's sessions that
+    /// reached aftercare, as (kind, when aftercare began) and nothing else. `NotFound`
+    /// unless `member` is in the circle.
+    async fn sessions_with_aftercare(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+    ) -> StoreResult<Vec<(tend_core::Variant, Timestamp)>>;
+
     /// Keeps a follow-up for `member`, sealed with their key, due at `due_at`.
     async fn add_follow_up(
         &self,

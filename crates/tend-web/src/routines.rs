@@ -262,6 +262,20 @@ pub async fn start_review(
     Ok((id, review, true))
 }
 
+/// After a session's aftercare: checks the circle's reviews now, since a review may fall
+/// due after a number of sessions.
+pub async fn check_reviews_soon(
+    state: &AppState,
+    circle: tend_store::CircleId,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    state
+        .store
+        .schedule_job(JobKind::RoutineReview, circle.as_uuid(), now)
+        .await?;
+    Ok(())
+}
+
 /// The review job: starts every review of the circle that has fallen due at `now`. The next
 /// check is scheduled by `start_review` (or stays with the routine's next agreement).
 pub async fn start_due_reviews(
@@ -282,10 +296,19 @@ pub async fn start_due_reviews(
     let circle = state.store.circle(member, circle).await?;
     let history = history(state, member, &circle).await?;
     let reviews = state.store.reviews(member, circle.id).await?;
+    let sessions = state
+        .store
+        .sessions_with_aftercare(member, circle.id)
+        .await?;
     let mut started = 0;
     for (version, since) in review_schedule(&history, &reviews) {
-        // Sessions are counted once they exist; until then only time makes a review due.
-        if routine::review_due(since, 0, &version.routine.settings, now) {
+        let variant = version.routine.settings.variant;
+        let sessions_since = sessions
+            .iter()
+            .filter(|(kind, at)| *kind == variant && *at >= since)
+            .count();
+        let sessions_since = u32::try_from(sessions_since).unwrap_or(u32::MAX);
+        if routine::review_due(since, sessions_since, &version.routine.settings, now) {
             start_review(state, member, &circle, version.version, now).await?;
             started += 1;
         }

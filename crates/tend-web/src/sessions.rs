@@ -98,6 +98,7 @@ pub async fn start(
     let stored = state.store.care_session(me, id).await?;
     if new.aftercare_now {
         owe_follow_ups(state, me, &stored).await?;
+        routines::check_reviews_soon(state, circle.id, now).await?;
     }
     Ok(Some(stored))
 }
@@ -142,8 +143,9 @@ pub async fn act(
         match state.store.update_care_session(me, &stored).await {
             Ok(()) => {
                 stored.revision += 1;
-                if before.is_none() && stored.record.session.aftercare_at.is_some() {
+                if let (None, Some(at)) = (before, stored.record.session.aftercare_at) {
                     owe_follow_ups(state, me, &stored).await?;
+                    routines::check_reviews_soon(state, stored.circle, at).await?;
                 }
                 return Ok(stored);
             }

@@ -394,3 +394,65 @@ async fn aftercare_ticks_steps_reflections_stay_private_and_follow_ups_come_once
         );
     }
 }
+
+#[tokio::test]
+async fn a_review_falls_due_after_the_routines_number_of_sessions_of_its_kind() {
+    for app in TestApp::each_backend().await {
+        let (sam, alex) = (member(&app, "sam").await, member(&app, "alex").await);
+        let id = circle(&app, &[&sam, &alex]).await;
+        let proposals = format!("/api/v1/circles/{id}/routine/proposals");
+        let (_, proposal) = call(
+            &app,
+            Method::POST,
+            &proposals,
+            &sam,
+            Some(json!({
+                "steps": [{"item": "cuddling"}], "review-every-sessions": 2, "review-every-weeks": 0
+            })),
+        )
+        .await;
+        let pid = proposal["id"].as_str().unwrap();
+        call(
+            &app,
+            Method::POST,
+            &format!("{proposals}/{pid}/accept"),
+            &alex,
+            None,
+        )
+        .await;
+        let reviews = || async {
+            let (_, list) = call(
+                &app,
+                Method::GET,
+                &format!("/api/v1/circles/{id}/reviews"),
+                &sam,
+                None,
+            )
+            .await;
+            list.as_array().unwrap().len()
+        };
+        let aftercare = |variant: &'static str| {
+            let (app, id, alex) = (&app, &id, &alex);
+            async move {
+                start(
+                    app,
+                    id,
+                    alex,
+                    json!({"start": "aftercare", "variant": variant}),
+                )
+                .await;
+                tend_web::run_due_jobs(&app.state, app.state.clock.now()).await;
+            }
+        };
+        aftercare("after-sex").await;
+        assert_eq!(reviews().await, 0, "one session of two");
+        aftercare("after-hard-scene").await;
+        assert_eq!(reviews().await, 0, "another kind of session does not count");
+        aftercare("after-sex").await;
+        assert_eq!(
+            reviews().await,
+            1,
+            "the second session after sex starts the review"
+        );
+    }
+}
