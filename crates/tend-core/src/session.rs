@@ -198,6 +198,9 @@ impl<M: Ord + Clone> Session<M> {
                 Ok(next)
             }
             (State::Plan, Event::NotToday(_) | Event::Withdraw(_)) => {
+                // Nobody is told who: who had said "I'm in" is forgotten too.
+                let mut next = next;
+                next.ready.clear();
                 Ok(next.closed(Ending::Quietly))
             }
             (State::Live, Event::Withdraw(_) | Event::Signal(_, Signal::Red)) => {
@@ -455,6 +458,9 @@ mod tests {
             if session.state == State::Closed {
                 let owed = session.aftercare_at.is_some();
                 prop_assert_eq!(owed, session.ending == Some(Ending::AfterAftercare));
+                if session.ending == Some(Ending::Quietly) {
+                    prop_assert!(session.ready.is_empty(), "a quiet ending keeps no trace of who");
+                }
             }
             if session.state == State::Aftercare {
                 prop_assert!(session.aftercare_at.is_some());

@@ -1433,20 +1433,23 @@ macro_rules! store_api {
             async fn add_follow_up(
                 &self,
                 member: $crate::MemberId,
+                id: $crate::FollowUpId,
                 follow_up: &$crate::FollowUp,
                 due_at: tend_core::Timestamp,
-            ) -> $crate::StoreResult<$crate::FollowUpId> {
-                let id = $crate::FollowUpId::new();
+            ) -> $crate::StoreResult<()> {
                 let key = self.data_key(member).await?;
                 let sealed = $crate::backend::seal_json(&key, $crate::backend::FOLLOW_UP, id.as_uuid().as_bytes(), follow_up)?;
-                sqlx::query("INSERT INTO follow_ups (id, member_id, sealed, due_at) VALUES ($1, $2, $3, $4)")
-                    .bind(id.as_uuid())
-                    .bind(member.as_uuid())
-                    .bind(&sealed)
-                    .bind(due_at.unix_seconds())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(id)
+                sqlx::query(
+                    "INSERT INTO follow_ups (id, member_id, sealed, due_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(id.as_uuid())
+                .bind(member.as_uuid())
+                .bind(&sealed)
+                .bind(due_at.unix_seconds())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
             }
 
             async fn follow_ups(
@@ -1471,7 +1474,7 @@ macro_rules! store_api {
                     .collect()
             }
 
-            async fn update_follow_up(
+            async fn answer_follow_up(
                 &self,
                 member: $crate::MemberId,
                 id: $crate::FollowUpId,
@@ -1479,13 +1482,26 @@ macro_rules! store_api {
             ) -> $crate::StoreResult<()> {
                 let key = self.data_key(member).await?;
                 let sealed = $crate::backend::seal_json(&key, $crate::backend::FOLLOW_UP, id.as_uuid().as_bytes(), follow_up)?;
-                let done = sqlx::query("UPDATE follow_ups SET sealed = $1 WHERE id = $2 AND member_id = $3")
-                    .bind(&sealed)
+                let done = sqlx::query(
+                    "UPDATE follow_ups SET sealed = $1, answered = 1 WHERE id = $2 AND member_id = $3 AND answered = 0",
+                )
+                .bind(&sealed)
+                .bind(id.as_uuid())
+                .bind(member.as_uuid())
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() > 0 {
+                    return Ok(());
+                }
+                let mine: Option<(i64,)> = sqlx::query_as("SELECT answered FROM follow_ups WHERE id = $1 AND member_id = $2")
                     .bind(id.as_uuid())
                     .bind(member.as_uuid())
-                    .execute(&self.pool)
+                    .fetch_optional(&self.pool)
                     .await?;
-                $crate::backend::one_row(done.rows_affected())
+                Err(match mine {
+                    Some(_) => $crate::StoreError::Conflict,
+                    None => $crate::StoreError::NotFound,
+                })
             }
 
             async fn add_reflection(

@@ -625,20 +625,23 @@ pub trait Store: Send + Sync + 'static {
         circle: CircleId,
     ) -> StoreResult<Vec<(tend_core::Variant, Timestamp)>>;
 
-    /// Keeps a follow-up for `member`, sealed with their key, due at `due_at`.
+    /// Keeps a follow-up for `member` under `id`, sealed with their key, due at `due_at`.
+    /// Adding the same id again changes nothing, so owing follow-ups can be retried.
     async fn add_follow_up(
         &self,
         member: MemberId,
+        id: FollowUpId,
         follow_up: &FollowUp,
         due_at: Timestamp,
-    ) -> StoreResult<FollowUpId>;
+    ) -> StoreResult<()>;
     /// The member's follow-ups with their due times, earliest first.
     async fn follow_ups(
         &self,
         member: MemberId,
     ) -> StoreResult<Vec<(FollowUpId, Timestamp, FollowUp)>>;
-    /// `NotFound` unless the follow-up is the member's.
-    async fn update_follow_up(
+    /// Saves the member's answer (in `follow_up`), once: `Conflict` when it was answered
+    /// already, `NotFound` unless the follow-up is the member's.
+    async fn answer_follow_up(
         &self,
         member: MemberId,
         id: FollowUpId,

@@ -11,7 +11,6 @@ use tend_store::{
     CircleRecord, JobKind, MemberId, ProposalId, ReviewRecord, RoutineVersion, StoreError,
 };
 
-use crate::clock;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -84,7 +83,7 @@ async fn settle_in(
     let next = RoutineVersion {
         version: history.last().map_or(0, |v| v.version) + 1,
         author: proposal.author,
-        created_at: clock::now().unix_seconds(),
+        created_at: state.clock.now().unix_seconds(),
         routine: proposal.routine.clone(),
     };
     match state
@@ -168,7 +167,7 @@ pub async fn record_review_answer(
         };
         let pid = state
             .store
-            .create_proposal(me, circle.id, &proposal, clock::now())
+            .create_proposal(me, circle.id, &proposal, state.clock.now())
             .await?;
         review.proposal = Some(pid);
     }
@@ -260,20 +259,6 @@ pub async fn start_review(
         .await?;
     schedule_review(state, member, circle).await?;
     Ok((id, review, true))
-}
-
-/// After a session's aftercare: checks the circle's reviews now, since a review may fall
-/// due after a number of sessions.
-pub async fn check_reviews_soon(
-    state: &AppState,
-    circle: tend_store::CircleId,
-    now: Timestamp,
-) -> Result<(), AppError> {
-    state
-        .store
-        .schedule_job(JobKind::RoutineReview, circle.as_uuid(), now)
-        .await?;
-    Ok(())
 }
 
 /// The review job: starts every review of the circle that has fallen due at `now`. The next

@@ -9,7 +9,8 @@ use tend_core::profile::Variant;
 use tend_core::routine::Routine;
 use tend_core::session::{Event, Refusal, Session, follow_ups};
 use tend_store::{
-    CareSession, CareSessionId, CircleRecord, FollowUp, MemberId, StoreError, StoredCareSession,
+    CareSession, CareSessionId, CircleRecord, FollowUp, FollowUpId, MemberId, StoreError,
+    StoredCareSession,
 };
 
 use crate::error::AppError;
@@ -97,8 +98,7 @@ pub async fn start(
         .await?;
     let stored = state.store.care_session(me, id).await?;
     if new.aftercare_now {
-        owe_follow_ups(state, me, &stored).await?;
-        routines::check_reviews_soon(state, circle.id, now).await?;
+        after_aftercare(state, me, &stored).await?;
     }
     Ok(Some(stored))
 }
@@ -143,13 +143,21 @@ pub async fn act(
         match state.store.update_care_session(me, &stored).await {
             Ok(()) => {
                 stored.revision += 1;
-                if let (None, Some(at)) = (before, stored.record.session.aftercare_at) {
-                    owe_follow_ups(state, me, &stored).await?;
-                    routines::check_reviews_soon(state, stored.circle, at).await?;
+                let began = before.is_none() && stored.record.session.aftercare_at.is_some();
+                // Closing owes the follow-ups again: a no-op unless owing them failed before.
+                let closed = stored.record.session.state == tend_core::session::State::Closed;
+                if began || (closed && stored.record.session.aftercare_at.is_some()) {
+                    after_aftercare(state, me, &stored)
+                        .await
+                        .map_err(|error| SessionError::Other(not_a_404(error)))?;
                 }
                 return Ok(stored);
             }
-            Err(StoreError::Conflict) => continue,
+            Err(StoreError::Conflict) => {
+                // Someone else's change landed first: a breath, then read it and try again.
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            }
             Err(error) => return Err(error.into()),
         }
     }
@@ -168,9 +176,50 @@ pub async fn apply(
 ) -> Result<StoredCareSession, SessionError> {
     act(state, me, id, |record| {
         record.session = record.session.apply(&event(me), now)?;
+        if record.session.state == tend_core::session::State::Closed {
+            // Readiness was for this session only; a quiet ending keeps no trace of who.
+            record.readiness.clear();
+        }
         Ok(())
     })
     .await
+}
+
+/// The session has been saved: an error from here on is the server's, never "no such
+/// session".
+fn not_a_404(error: AppError) -> AppError {
+    if error.kind() == crate::error::ErrorKind::NotFound {
+        AppError::internal("after saving a session, something it needs was gone")
+    } else {
+        error
+    }
+}
+
+/// Once a session reaches aftercare: every participant's follow-ups, and a look at the
+/// circle's reviews (one may fall due after a number of sessions).
+async fn after_aftercare(
+    state: &AppState,
+    me: MemberId,
+    stored: &StoredCareSession,
+) -> Result<(), AppError> {
+    owe_follow_ups(state, me, stored).await?;
+    routines::start_due_reviews(state, stored.circle, state.clock.now()).await?;
+    Ok(())
+}
+
+/// The id of one participant's follow-up at one hour of one session: the same every time,
+/// so owing follow-ups twice keeps one of each.
+fn follow_up_id(session: CareSessionId, member: MemberId, hours: u16) -> FollowUpId {
+    use sha2::Digest;
+    let digest = sha2::Sha256::new()
+        .chain_update(b"tend follow-up")
+        .chain_update(session.as_uuid().as_bytes())
+        .chain_update(member.as_uuid().as_bytes())
+        .chain_update(hours.to_be_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    FollowUpId::from_uuid(uuid::Uuid::from_bytes(bytes))
 }
 
 /// Schedules the follow-ups of every participant, counted from the start of aftercare, at
@@ -193,9 +242,10 @@ async fn owe_follow_ups(
                 session_at: at,
                 answer: None,
             };
+            let id = follow_up_id(stored.id, *participant, hours);
             state
                 .store
-                .add_follow_up(*participant, &follow_up, due_at)
+                .add_follow_up(*participant, id, &follow_up, due_at)
                 .await?;
         }
     }

@@ -13,12 +13,14 @@ CREATE TABLE care_sessions (
 CREATE INDEX care_sessions_circle_id ON care_sessions (circle_id, is_open);
 
 -- Follow-ups in the drop window: one per participant and hour, sealed with that member's key
--- (which session, how many hours after, the answer). Only `due_at` is readable, so they can
--- come due without the key.
+-- (which session, how many hours after, the answer). Only `due_at` and whether it was
+-- answered are readable, so they can come due without the key.
 CREATE TABLE follow_ups (
     id UUID PRIMARY KEY,
     member_id UUID NOT NULL REFERENCES members (id) ON DELETE CASCADE,
     sealed BYTEA NOT NULL,
-    due_at BIGINT NOT NULL
+    due_at BIGINT NOT NULL,
+    -- 1 once answered: an answer is given once, even from two tabs at the same moment.
+    answered BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX follow_ups_member_id ON follow_ups (member_id, due_at);

@@ -339,6 +339,7 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
     store
         .add_follow_up(
             sam.id,
+            tend_store::FollowUpId::new(),
             &tend_store::FollowUp {
                 session,
                 circle: circle.id,
@@ -1248,12 +1249,18 @@ async fn sessions_are_for_their_participants_and_changes_at_once_do_not_overwrit
             session_at: at(10),
             answer: None,
         };
-        let later = store
-            .add_follow_up(sam.id, &follow_up(24), at(10 + 24 * 3600))
+        let (later, sooner) = (tend_store::FollowUpId::new(), tend_store::FollowUpId::new());
+        store
+            .add_follow_up(sam.id, later, &follow_up(24), at(10 + 24 * 3600))
             .await
             .unwrap();
-        let sooner = store
-            .add_follow_up(sam.id, &follow_up(12), at(10 + 12 * 3600))
+        store
+            .add_follow_up(sam.id, sooner, &follow_up(12), at(10 + 12 * 3600))
+            .await
+            .unwrap();
+        // Owing it again (a retry) adds nothing.
+        store
+            .add_follow_up(sam.id, sooner, &follow_up(12), at(10 + 12 * 3600))
             .await
             .unwrap();
         let mine: Vec<_> = store
@@ -1270,13 +1277,22 @@ async fn sessions_are_for_their_participants_and_changes_at_once_do_not_overwrit
         let mut answered = follow_up(12);
         answered.answer = Some(tend_core::session::FollowUpAnswer::Contact);
         assert!(matches!(
-            store.update_follow_up(alex.id, sooner, &answered).await,
+            store.answer_follow_up(alex.id, sooner, &answered).await,
             Err(StoreError::NotFound)
         ));
         store
-            .update_follow_up(sam.id, sooner, &answered)
+            .answer_follow_up(sam.id, sooner, &answered)
             .await
             .unwrap();
+        let mut again = answered.clone();
+        again.answer = Some(tend_core::session::FollowUpAnswer::Fine);
+        assert!(
+            matches!(
+                store.answer_follow_up(sam.id, sooner, &again).await,
+                Err(StoreError::Conflict)
+            ),
+            "answered once"
+        );
         assert_eq!(store.follow_ups(sam.id).await.unwrap()[0].2, answered);
         assert!(store.follow_ups(alex.id).await.unwrap().is_empty());
     })

@@ -795,7 +795,7 @@ pub async fn reviews_post(
     }
     let members = routines::members(&circle);
     let (rid, review, started) =
-        routines::start_review(&state, me, &circle, version, clock::now()).await?;
+        routines::start_review(&state, me, &circle, version, state.clock.now()).await?;
     let status = if started {
         StatusCode::CREATED
     } else {

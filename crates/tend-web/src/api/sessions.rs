@@ -375,15 +375,24 @@ pub async fn step_done_post(
     if routine.step(StepId(n)).is_none() {
         return Err(ApiError::NotFound);
     }
-    let stored = sessions::act(&state, me, id, |record| {
-        if record.session.state != SessionState::Aftercare {
-            return Err(Refusal::NotNow);
-        }
-        record.steps_done.insert(n);
-        Ok(())
-    })
-    .await?;
+    let stored = sessions::act(&state, me, id, |record| tick(record, me, n)).await?;
     Ok(Json(session_body(&stored)))
+}
+
+/// Ticks step `n` for everyone, during aftercare, by someone still in it.
+pub(crate) fn tick(
+    record: &mut tend_store::CareSession,
+    me: MemberId,
+    n: u32,
+) -> Result<(), Refusal> {
+    if record.session.withdrawn.contains(&me) {
+        return Err(Refusal::NotTakingPart);
+    }
+    if record.session.state != SessionState::Aftercare {
+        return Err(Refusal::NotNow);
+    }
+    record.steps_done.insert(n);
+    Ok(())
 }
 
 /// A reflection after a session, private to you.
@@ -669,7 +678,14 @@ pub(crate) async fn answer_follow_up(
         return Err(ApiError::Conflict(msg("follow-up-answered")));
     }
     follow_up.answer = Some(answer);
-    state.store.update_follow_up(me, id, &follow_up).await?;
+    match state.store.answer_follow_up(me, id, &follow_up).await {
+        Ok(()) => {}
+        // Answered from another tab meanwhile: the first answer stands.
+        Err(tend_store::StoreError::Conflict) => {
+            return Err(ApiError::Conflict(msg("follow-up-answered")));
+        }
+        Err(error) => return Err(error.into()),
+    }
     let reflection = Reflection {
         session_at: follow_up.session_at,
         moment: Moment::FollowUp {

@@ -870,7 +870,7 @@ pub async fn review_start_post(
         return Err(ErrorKind::BadRequest.into());
     }
     let (rid, _, _) =
-        routines::start_review(&state, me.member.id, &circle, version, clock::now()).await?;
+        routines::start_review(&state, me.member.id, &circle, version, state.clock.now()).await?;
     Ok(Redirect::to(&format!("/circles/{}/routine/reviews/{rid}", circle.id)).into_response())
 }
 

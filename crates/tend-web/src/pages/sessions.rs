@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tend_core::boundaries::BoundaryKind;
@@ -18,7 +18,7 @@ use tend_store::{CareSessionId, CircleId, FollowUpId, MemberId, StoredCareSessio
 use super::routines::{names, per_person, settings_words, step_what, variant_words};
 use super::{Ctx, FormErrors, MemberCtx};
 use crate::api::ApiError;
-use crate::api::sessions::{ReadinessBody, ReflectionBody, readiness_of, reflection_of};
+use crate::api::sessions::{ReadinessBody, ReflectionBody, readiness_of, reflection_of, tick};
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::I18n;
 use crate::security::CsrfForm;
@@ -40,13 +40,28 @@ fn fields<'a>(form: &'a Fields, name: &'a str) -> impl Iterator<Item = &'a str> 
         .map(|(_, v)| v.as_str())
 }
 
-fn session_error(error: SessionError) -> AppError {
-    match error {
-        SessionError::NotFound => ErrorKind::NotFound.into(),
-        // A button pressed twice, or after a partner moved the session on: nothing to do.
-        SessionError::NotNow => ErrorKind::BadRequest.into(),
-        SessionError::Other(error) => error,
+/// Where an action on a session leads: on to `to`, or, when it could not happen now (a
+/// button pressed twice, or after a partner moved the session on), back to the session
+/// with a word that things have moved on.
+fn after_action(
+    id: CareSessionId,
+    done: Result<StoredCareSession, SessionError>,
+    to: impl FnOnce(&StoredCareSession) -> String,
+) -> Result<Response, AppError> {
+    match done {
+        Ok(stored) => Ok(Redirect::to(&to(&stored)).into_response()),
+        Err(SessionError::NotNow) => {
+            Ok(Redirect::to(&format!("{}?notice=moved-on", session_url(id))).into_response())
+        }
+        Err(SessionError::NotFound) => Err(ErrorKind::NotFound.into()),
+        Err(SessionError::Other(error)) => Err(error),
     }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    notice: String,
 }
 
 fn session_id(id: &str) -> Result<CareSessionId, AppError> {
@@ -84,8 +99,13 @@ pub async fn start_post(
     let circle = state.store.circle(me.member.id, circle_id).await?;
     let participants: Option<BTreeSet<MemberId>> =
         fields(&form, "participant").map(MemberId::parse).collect();
+    let participants = participants.ok_or(ErrorKind::BadRequest)?;
+    if participants.is_empty() {
+        let back = format!("/circles/{}?notice=session-with-you", circle.id);
+        return Ok(Redirect::to(&back).into_response());
+    }
     let new = NewSession {
-        participants: participants.ok_or(ErrorKind::BadRequest)?,
+        participants,
         variant: Variant::parse(field(&form, "variant")).unwrap_or(Variant::AfterSex),
         aftercare_now: field(&form, "start") == "aftercare",
     };
@@ -135,6 +155,11 @@ struct SessionPage {
     sober: String,
     off_limits: String,
     i_am_ready: bool,
+    /// Still taking part (not stepped out), so the aftercare buttons are mine to press.
+    i_am_present: bool,
+    /// Aftercare has happened, so there is something to reflect on.
+    has_aftercare: bool,
+    notice: Option<String>,
     levels: Vec<(String, String)>,
     errors: FormErrors,
 }
@@ -152,6 +177,7 @@ async fn session_page(
     stored: &StoredCareSession,
     typed: Option<&Fields>,
     errors: FormErrors,
+    notice: Option<String>,
 ) -> Result<SessionPage, AppError> {
     let circle = state.store.circle(me, stored.circle).await?;
     let routine = sessions::routine_of(state, me, stored).await?;
@@ -220,6 +246,9 @@ async fn session_page(
         ),
         off_limits: typed_or("off-limits-today", mine.map(|r| r.off_limits_today.clone())),
         i_am_ready: record.session.ready.contains(&me),
+        i_am_present: !record.session.withdrawn.contains(&me),
+        has_aftercare: record.session.aftercare_at.is_some(),
+        notice,
         levels: levels(i18n),
         errors,
         ctx,
@@ -230,24 +259,20 @@ pub async fn session_get(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
     Path(id): Path<String>,
+    Query(query): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let stored = state
         .store
         .care_session(me.member.id, session_id(&id)?)
         .await?;
-    let page = session_page(
-        &state,
-        ctx,
-        me.member.id,
-        &stored,
-        None,
-        FormErrors::default(),
-    )
-    .await?;
+    let notice = (query.notice == "moved-on").then(|| ctx.t("session-moved-on"));
+    let no_errors = FormErrors::default();
+    let page = session_page(&state, ctx, me.member.id, &stored, None, no_errors, notice).await?;
     Ok(Html(page.render()?).into_response())
 }
 
-/// The readiness check: saved as typed, and "I'm in" when the member says so.
+/// The readiness check: saved as typed, and "I'm in" when the member says so. Every
+/// question but "off-limits today" needs an answer; nobody is taken as sober by default.
 pub async fn readiness_post(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
@@ -263,17 +288,20 @@ pub async fn readiness_post(
         field(&form, "off-limits-today"),
         field(&form, "go") == "ready",
     );
-    let readiness = match readiness_of(&body) {
-        Ok(readiness) => readiness,
-        Err(error) => {
-            let errors = form_errors(&ctx.i18n, error)?;
-            let stored = state.store.care_session(me, id).await?;
-            let page = session_page(&state, ctx, me, &stored, Some(&form), errors).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
-        }
+    let (readiness, mut errors) = match readiness_of(&body) {
+        Ok(readiness) => (Some(readiness), FormErrors::default()),
+        Err(error) => (None, form_errors(&ctx.i18n, error)?),
+    };
+    if field(&form, "sober").is_empty() {
+        errors.add("sober", ctx.t("readiness-sober"));
+    }
+    let Some(readiness) = readiness.filter(|_| errors.is_empty()) else {
+        let stored = state.store.care_session(me, id).await?;
+        let page = session_page(&state, ctx, me, &stored, Some(&form), errors, None).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     };
     let now = state.clock.now();
-    sessions::act(&state, me, id, |record| {
+    let done = sessions::act(&state, me, id, |record| {
         if record.session.state != SessionState::Plan {
             return Err(Refusal::NotNow);
         }
@@ -283,9 +311,8 @@ pub async fn readiness_post(
         }
         Ok(())
     })
-    .await
-    .map_err(session_error)?;
-    Ok(Redirect::to(&session_url(id)).into_response())
+    .await;
+    after_action(id, done, |stored| session_url(stored.id))
 }
 
 async fn event_post(
@@ -293,10 +320,11 @@ async fn event_post(
     me: MemberId,
     id: &str,
     event: impl Fn(MemberId) -> Event<MemberId>,
-) -> Result<StoredCareSession, AppError> {
-    sessions::apply(state, me, session_id(id)?, event, state.clock.now())
-        .await
-        .map_err(session_error)
+    to: impl FnOnce(&StoredCareSession) -> String,
+) -> Result<Response, AppError> {
+    let id = session_id(id)?;
+    let done = sessions::apply(state, me, id, event, state.clock.now()).await;
+    after_action(id, done, to)
 }
 
 /// "Not today": the plan ends quietly for everyone, and the member goes back to the circle.
@@ -306,8 +334,10 @@ pub async fn not_today_post(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    let stored = event_post(&state, me.member.id, &id, Event::NotToday).await?;
-    Ok(Redirect::to(&format!("/circles/{}?notice=not-today", stored.circle)).into_response())
+    event_post(&state, me.member.id, &id, Event::NotToday, |stored| {
+        format!("/circles/{}?notice=not-today", stored.circle)
+    })
+    .await
 }
 
 pub async fn withdraw_post(
@@ -316,8 +346,10 @@ pub async fn withdraw_post(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    let stored = event_post(&state, me.member.id, &id, Event::Withdraw).await?;
-    Ok(Redirect::to(&format!("/circles/{}?notice=withdrew", stored.circle)).into_response())
+    event_post(&state, me.member.id, &id, Event::Withdraw, |stored| {
+        format!("/circles/{}?notice=withdrew", stored.circle)
+    })
+    .await
 }
 
 pub async fn aftercare_post(
@@ -326,8 +358,10 @@ pub async fn aftercare_post(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    let stored = event_post(&state, me.member.id, &id, Event::Aftercare).await?;
-    Ok(Redirect::to(&session_url(stored.id)).into_response())
+    event_post(&state, me.member.id, &id, Event::Aftercare, |stored| {
+        session_url(stored.id)
+    })
+    .await
 }
 
 /// Aftercare is done: on to the member's own reflection.
@@ -337,8 +371,10 @@ pub async fn close_post(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    let stored = event_post(&state, me.member.id, &id, Event::Close).await?;
-    Ok(Redirect::to(&format!("{}/reflection", session_url(stored.id))).into_response())
+    event_post(&state, me.member.id, &id, Event::Close, |stored| {
+        format!("{}/reflection", session_url(stored.id))
+    })
+    .await
 }
 
 pub async fn step_done_post(
@@ -354,16 +390,10 @@ pub async fn step_done_post(
     if routine.step(StepId(n)).is_none() {
         return Err(ErrorKind::NotFound.into());
     }
-    sessions::act(&state, me, id, |record| {
-        if record.session.state != SessionState::Aftercare {
-            return Err(Refusal::NotNow);
-        }
-        record.steps_done.insert(n);
-        Ok(())
+    let done = sessions::act(&state, me, id, |record| tick(record, me, n)).await;
+    after_action(id, done, |stored| {
+        format!("{}#step-{n}", session_url(stored.id))
     })
-    .await
-    .map_err(session_error)?;
-    Ok(Redirect::to(&format!("{}#step-{n}", session_url(id))).into_response())
 }
 
 #[derive(Template)]
@@ -421,17 +451,47 @@ fn reflection_page(
     }
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct SavedQuery {
+    /// "yes", or "blues" when gentle words on post-sex blues may help.
+    #[serde(default)]
+    saved: String,
+}
+
+/// The member's own session that has reached aftercare; otherwise there is nothing to
+/// reflect on yet (back to the session).
+async fn reflectable(
+    state: &AppState,
+    me: MemberId,
+    id: CareSessionId,
+) -> Result<Result<StoredCareSession, Response>, AppError> {
+    let stored = state.store.care_session(me, id).await?;
+    Ok(match stored.record.session.aftercare_at {
+        Some(_) => Ok(stored),
+        None => Err(Redirect::to(&session_url(id)).into_response()),
+    })
+}
+
 pub async fn reflection_get(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
     Path(id): Path<String>,
+    Query(query): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let id = session_id(&id)?;
-    state.store.care_session(me.member.id, id).await?;
-    let page = reflection_page(ctx, id, &Vec::new(), FormErrors::default());
+    if let Err(elsewhere) = reflectable(&state, me.member.id, id).await? {
+        return Ok(elsewhere);
+    }
+    let mut page = reflection_page(ctx, id, &Vec::new(), FormErrors::default());
+    page.saved = match query.saved.as_str() {
+        "yes" => Some(false),
+        "blues" => Some(true),
+        _ => None,
+    };
     Ok(Html(page.render()?).into_response())
 }
 
+/// Saves the reflection, then shows it saved (a reload does not save it twice).
 pub async fn reflection_post(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
@@ -440,7 +500,10 @@ pub async fn reflection_post(
 ) -> Result<Response, AppError> {
     let id = session_id(&id)?;
     let me = me.member.id;
-    let stored = state.store.care_session(me, id).await?;
+    let stored = match reflectable(&state, me, id).await? {
+        Ok(stored) => stored,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
     let body = ReflectionBody::from_form(
         field(&form, "mood"),
         field(&form, "energy"),
@@ -463,10 +526,9 @@ pub async fn reflection_post(
     let (_, blues) =
         crate::api::sessions::save_reflection(&state, me, &stored, checked, body.drop())
             .await
-            .map_err(|_| AppError::from(ErrorKind::BadRequest))?;
-    let mut page = reflection_page(ctx, id, &form, FormErrors::default());
-    page.saved = Some(blues);
-    Ok(Html(page.render()?).into_response())
+            .map_err(|_| AppError::internal("saving a reflection"))?;
+    let saved = if blues { "blues" } else { "yes" };
+    Ok(Redirect::to(&format!("{}/reflection?saved={saved}", session_url(id))).into_response())
 }
 
 struct FollowUpRow {
@@ -553,8 +615,11 @@ pub async fn follow_up_answer_post(
     match crate::api::sessions::answer_follow_up(&state, me, id, answer, mood).await {
         Ok(_) => {}
         Err(ApiError::NotFound) => return Err(ErrorKind::NotFound.into()),
-        // Answered already, or not come yet: the page shows how things stand.
-        Err(ApiError::Conflict(_)) => {}
+        // Answered already (another tab), or not come yet: the page shows how things stand.
+        Err(ApiError::Conflict(_)) => {
+            let page = follow_ups_page(&state, ctx, me, None).await?;
+            return Ok(Html(page.render()?).into_response());
+        }
         Err(_) => return Err(AppError::internal("answering a follow-up")),
     }
     let what_helps = if answer.is_drop() {

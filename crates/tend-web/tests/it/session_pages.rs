@@ -130,9 +130,13 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
             &ash,
             &wrong,
             "form[action$='/readiness']",
-            &[("energy", "3"), ("go", "ready")],
+            &[("energy", "3"), ("sober", "yes"), ("go", "ready")],
         )
         .await;
+        assert!(
+            wrong.contains("Please say whether you are sober."),
+            "nobody is taken as sober"
+        );
         assert_eq!(location(&fixed), session);
         let seen_by_bo = html(&app, &bo, &session).await;
         let people = texts(&seen_by_bo, "ul.people li");
@@ -148,11 +152,32 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
             &bo,
             &seen_by_bo,
             "form[action$='/readiness']",
-            &[("energy", "5"), ("mood", "5"), ("go", "ready")],
+            &[
+                ("energy", "5"),
+                ("mood", "5"),
+                ("sober", "no"),
+                ("go", "ready"),
+            ],
         )
         .await;
         let live = html(&app, &ash, &session).await;
         assert_eq!(texts(&live, ".session-state"), ["The session is on."]);
+        assert!(
+            texts(&live, "ul.people li")[0].contains("No biting today"),
+            "today's limits stay in view"
+        );
+        // Pressing "I'm in" again once live changes nothing and says so kindly.
+        let again = submit(
+            &app,
+            &ash,
+            &wrong,
+            "form[action$='/readiness']",
+            &[("energy", "3"), ("sober", "yes"), ("go", "ready")],
+        )
+        .await;
+        assert_eq!(location(&again), format!("{session}?notice=moved-on"));
+        let moved = html(&app, &ash, &location(&again)).await;
+        assert!(moved.contains("Things have moved on since then."));
 
         // Aftercare: the routine's steps, ticked for everyone to see.
         submit(&app, &ash, &live, "form[action$='/aftercare']", &[]).await;
@@ -192,8 +217,12 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
             "{wrong}"
         );
         let saved = submit(&app, &bo, &wrong, "main form", &[("mood", "2")]).await;
-        assert_eq!(saved.status(), StatusCode::OK);
-        let saved = saved.text().await.unwrap();
+        assert_eq!(
+            location(&saved),
+            format!("{reflection}?saved=blues"),
+            "saved once, then shown"
+        );
+        let saved = html(&app, &bo, &location(&saved)).await;
         assert!(
             saved.contains("Feeling low after intimacy is common"),
             "{saved}"

@@ -146,6 +146,10 @@ async fn a_plan_goes_live_when_everyone_is_in_and_not_today_ends_it_quietly() {
         // "Not today" ends another plan for everyone; nothing happened, so no follow-ups.
         let other = start(&app, &id, &alex, json!({})).await;
         let other = format!("/api/v1/sessions/{}", other["id"].as_str().unwrap());
+        call(&app, Method::PUT, &format!("{other}/readiness"), &sam, Some(json!({
+            "energy": 2, "mood": 2, "sober": false, "off-limits-today": "Quiet only", "ready": true
+        })))
+        .await;
         let (_, ended) = call(
             &app,
             Method::POST,
@@ -155,6 +159,11 @@ async fn a_plan_goes_live_when_everyone_is_in_and_not_today_ends_it_quietly() {
         )
         .await;
         assert_eq!(ended["state"], "closed");
+        assert_eq!(
+            (&ended["ready"], &ended["readiness"]),
+            (&json!([]), &json!([])),
+            "a quiet ending keeps no trace of who was in or how they were"
+        );
         let (_, ups) = call(&app, Method::GET, "/api/v1/follow-ups", &kim, None).await;
         assert_eq!(ups, json!([]));
         let (_, open) = call(
