@@ -21,6 +21,7 @@ session-state-live = The session is on.
 session-state-aftercare = Aftercare.
 session-state-closed = This session has closed.
 session-brief = Before you start
+session-who = Who is here
 session-in = in
 session-not-in-yet = not yet
 session-readiness-summary = Energy { $energy } of 5 · mood { $mood } of 5 · { $sober }

@@ -804,3 +804,55 @@ async fn drag_second_step_onto_first(browser: &Browser) {
         });
     browser.client.perform_actions(mouse).await.unwrap();
 }
+
+#[tokio::test]
+async fn aftercare_now_reads_well_on_a_phone_from_circle_to_reflection() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(
+        tend_store::testing::TestDatabase::sqlite(),
+        crate::helpers::config(),
+    )
+    .await;
+    let (_, _, id) = crate::routine_pages::couple(&app).await;
+    browser.sign_in(&app, "ashley").await;
+    let client = &browser.client;
+    client
+        .goto(&app.url(&format!("/circles/{id}")))
+        .await
+        .unwrap();
+    assert_fits_a_phone(&browser).await;
+    browser
+        .submit(Locator::Css("button[name='start'][value='aftercare']"))
+        .await;
+    assert_eq!(browser.texts(".session-state").await, ["Aftercare."]);
+    assert_fits_a_phone(&browser).await;
+    maybe_screenshot(&browser, "aftercare").await;
+    browser.submit(Locator::LinkText("Breathe together")).await;
+    assert_fits_a_phone(&browser).await;
+    client.back().await.unwrap();
+    browser
+        .submit(Locator::XPath(
+            "//button[normalize-space()='Aftercare is done']",
+        ))
+        .await;
+    browser
+        .click(Locator::Css("input[name='mood'][value='4']"))
+        .await;
+    browser
+        .click(Locator::Css("input[name='feeling'][value='close']"))
+        .await;
+    browser.fill("felt-good", "Tea and quiet").await;
+    assert_fits_a_phone(&browser).await;
+    browser
+        .submit(Locator::Css("main form button[type=submit]"))
+        .await;
+    assert_eq!(
+        browser.texts(".notice").await,
+        ["Thank you. Your reflection is saved, just for you."]
+    );
+    browser.submit(Locator::LinkText("Insights")).await;
+    let summary = browser.texts("ul.summary li").await;
+    assert_eq!(summary[0], "You have reflected on one session.");
+}
