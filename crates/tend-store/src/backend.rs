@@ -1422,7 +1422,15 @@ macro_rules! store_api {
                 let key = self.circle_key(circle).await?;
                 let mut found = Vec::new();
                 for (id, sealed) in rows {
-                    let record: $crate::CareSession = $crate::backend::open_json(&key, $crate::backend::CARE_SESSION, id.as_bytes(), &sealed)?;
+                    // A row that will not open is left out of the count rather than stopping
+                    // every later review check of the circle.
+                    let record: $crate::CareSession = match $crate::backend::open_json(&key, $crate::backend::CARE_SESSION, id.as_bytes(), &sealed) {
+                        Ok(record) => record,
+                        Err(error) => {
+                            tracing::warn!(%error, "a session row could not be opened for counting");
+                            continue;
+                        }
+                    };
                     if let Some(at) = record.session.aftercare_at {
                         found.push((record.variant, at));
                     }
