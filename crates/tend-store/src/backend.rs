@@ -50,6 +50,7 @@ pub(crate) const REVIEW: &str = "routine_reviews.sealed";
 pub(crate) const REFLECTION: &str = "reflections.sealed";
 pub(crate) const CARE_SESSION: &str = "care_sessions.sealed";
 pub(crate) const FOLLOW_UP: &str = "follow_ups.sealed";
+pub(crate) const SIGNAL: &str = "signals.sealed";
 
 /// The identity of a routine version row: circle id, then the version number.
 pub(crate) fn version_row(circle: crate::CircleId, version: u32) -> Vec<u8> {
@@ -1402,6 +1403,61 @@ macro_rules! store_api {
                     }
                 }
                 Ok(found)
+            }
+
+            async fn add_signal(
+                &self,
+                member: $crate::MemberId,
+                session: &$crate::StoredCareSession,
+                signal: &$crate::SignalRecord,
+            ) -> $crate::StoreResult<i64> {
+                // Participation is checked on a fresh read, not on what the caller holds.
+                self.care_session(member, session.id).await?;
+                let id = uuid::Uuid::now_v7();
+                let key = self.circle_key(session.circle).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::SIGNAL, id.as_bytes(), signal)?;
+                let (seq,): (i64,) = sqlx::query_as(
+                    "INSERT INTO signals (id, session_id, sealed) VALUES ($1, $2, $3) RETURNING seq",
+                )
+                .bind(id)
+                .bind(session.id.as_uuid())
+                .bind(&sealed)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(seq)
+            }
+
+            async fn signals_after(
+                &self,
+                member: $crate::MemberId,
+                session: &$crate::StoredCareSession,
+                after: i64,
+            ) -> $crate::StoreResult<Vec<(i64, $crate::SignalRecord)>> {
+                self.care_session(member, session.id).await?;
+                let rows: Vec<(i64, uuid::Uuid, Vec<u8>)> = sqlx::query_as(
+                    "SELECT seq, id, sealed FROM signals WHERE session_id = $1 AND seq > $2 ORDER BY seq",
+                )
+                .bind(session.id.as_uuid())
+                .bind(after)
+                .fetch_all(&self.pool)
+                .await?;
+                if rows.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let key = self.circle_key(session.circle).await?;
+                rows.into_iter()
+                    .map(|(seq, id, sealed)| {
+                        Ok((seq, $crate::backend::open_json(&key, $crate::backend::SIGNAL, id.as_bytes(), &sealed)?))
+                    })
+                    .collect()
+            }
+
+            async fn delete_signals(&self, session: $crate::CareSessionId) -> $crate::StoreResult<()> {
+                sqlx::query("DELETE FROM signals WHERE session_id = $1")
+                    .bind(session.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
             }
 
             async fn sessions_with_aftercare(

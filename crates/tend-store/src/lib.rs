@@ -185,6 +185,13 @@ pub struct StoredCareSession {
     pub record: CareSession,
 }
 
+/// A live signal, as kept until its session closes.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignalRecord {
+    pub signal: tend_core::session::Signal,
+    pub from: MemberId,
+}
+
 /// A follow-up in the drop window, for one participant.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FollowUp {
@@ -615,6 +622,24 @@ pub trait Store: Send + Sync + 'static {
         member: MemberId,
         circle: CircleId,
     ) -> StoreResult<Vec<StoredCareSession>>;
+
+    /// Keeps a live signal of a session `member` takes part in; returns its number in the
+    /// session (rising). `NotFound` for anyone else.
+    async fn add_signal(
+        &self,
+        member: MemberId,
+        session: &StoredCareSession,
+        signal: &SignalRecord,
+    ) -> StoreResult<i64>;
+    /// The session's signals numbered after `after`, in order, for a participant.
+    async fn signals_after(
+        &self,
+        member: MemberId,
+        session: &StoredCareSession,
+        after: i64,
+    ) -> StoreResult<Vec<(i64, SignalRecord)>>;
+    /// Deletes every signal of a session (when it closes).
+    async fn delete_signals(&self, session: CareSessionId) -> StoreResult<()>;
 
     /// For counting sessions towards routine reviews: each of the circle's sessions that
     /// reached aftercare, as (kind, when aftercare began) and nothing else. `NotFound`

@@ -139,6 +139,11 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/sessions/{id}/reflections",
             post(sessions::reflections_post),
         )
+        .route(
+            "/api/v1/sessions/{id}/signals",
+            post(sessions::signals_post),
+        )
+        .route("/api/v1/sessions/{id}/stream", get(sessions::stream_get))
         .route("/api/v1/follow-ups", get(sessions::follow_ups_get))
         .route(
             "/api/v1/follow-ups/{id}/answer",
@@ -168,6 +173,7 @@ pub fn routes() -> Router<AppState> {
         sessions::readiness_put, sessions::not_today_post, sessions::withdraw_post,
         sessions::aftercare_post, sessions::close_post, sessions::step_done_post,
         sessions::reflections_post, sessions::follow_ups_get, sessions::follow_up_answer_post,
+        sessions::signals_post, sessions::stream_get,
     ),
     components(schemas(SignUpBody, SignedUp, SignInBody, TokenBody, MeBody, Problem, ProblemField)),
     modifiers(&BearerAuth)

@@ -132,6 +132,8 @@ pub fn routes() -> Router<AppState> {
         .route("/sessions/{id}/withdraw", post(sessions::withdraw_post))
         .route("/sessions/{id}/aftercare", post(sessions::aftercare_post))
         .route("/sessions/{id}/close", post(sessions::close_post))
+        .route("/sessions/{id}/signals", post(sessions::signal_post))
+        .route("/sessions/{id}/stream", get(sessions::stream_get))
         .route(
             "/sessions/{id}/steps/{n}/done",
             post(sessions::step_done_post),

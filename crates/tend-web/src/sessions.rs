@@ -143,6 +143,11 @@ pub async fn act(
         match state.store.update_care_session(me, &stored).await {
             Ok(()) => {
                 stored.revision += 1;
+                if stored.record.session.state == tend_core::session::State::Closed {
+                    // Signals are deleted when a session closes: no record of intimate moments.
+                    state.store.delete_signals(stored.id).await?;
+                }
+                state.bus.publish(stored.id);
                 let began = before.is_none() && stored.record.session.aftercare_at.is_some();
                 // Closing owes the follow-ups again: a no-op unless owing them failed before.
                 let closed = stored.record.session.state == tend_core::session::State::Closed;

@@ -23,6 +23,8 @@ pub struct AppState {
     pub sign_in_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// The time sessions, follow-ups and background jobs go by.
     pub clock: crate::clock::Clock,
+    /// Nudges open session streams when a session has news.
+    pub bus: Arc<crate::bus::Bus>,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             config: Arc::new(config),
             passwords: Arc::new(Passwords::new()),
             clock: crate::clock::Clock::default(),
+            bus: Arc::default(),
         })
     }
 }

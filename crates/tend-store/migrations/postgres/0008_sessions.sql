@@ -24,3 +24,14 @@ CREATE TABLE follow_ups (
     answered BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX follow_ups_member_id ON follow_ups (member_id, due_at);
+
+-- Live signals of a session (green, yellow, red, pause, check-in), sealed with the circle's
+-- key and numbered in order, so a partner who reconnects gets every one they missed. They
+-- are deleted when the session closes: Tend keeps no record of intimate moments.
+CREATE TABLE signals (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id UUID NOT NULL UNIQUE,
+    session_id UUID NOT NULL REFERENCES care_sessions (id) ON DELETE CASCADE,
+    sealed BYTEA NOT NULL
+);
+CREATE INDEX signals_session_id ON signals (session_id, seq);

@@ -24,3 +24,14 @@ CREATE TABLE follow_ups (
     answered INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX follow_ups_member_id ON follow_ups (member_id, due_at);
+
+-- Live signals of a session (green, yellow, red, pause, check-in), sealed with the circle's
+-- key and numbered in order, so a partner who reconnects gets every one they missed. They
+-- are deleted when the session closes: Tend keeps no record of intimate moments.
+CREATE TABLE signals (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id BLOB NOT NULL UNIQUE,
+    session_id BLOB NOT NULL REFERENCES care_sessions (id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL
+) STRICT;
+CREATE INDEX signals_session_id ON signals (session_id, seq);

@@ -1298,3 +1298,79 @@ async fn sessions_are_for_their_participants_and_changes_at_once_do_not_overwrit
     })
     .await;
 }
+
+#[tokio::test]
+async fn signals_come_in_order_to_participants_only_and_go_when_deleted() {
+    use tend_core::session::{Session, Signal};
+    use tend_store::{CareSession, SignalRecord};
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let kim = store.create_member(new_member("kim"), at(1)).await.unwrap();
+        let circle = store
+            .create_circle(sam.id, &circle_name("Us"), at(2))
+            .await
+            .unwrap();
+        store
+            .create_invite(sam.id, circle.id, &[7; 32], at(2), at(100))
+            .await
+            .unwrap();
+        store
+            .accept_invite(kim.id, &[7; 32], at(3))
+            .await
+            .unwrap()
+            .unwrap();
+        let record = CareSession {
+            session: Session::plan([sam.id].into()),
+            variant: tend_core::Variant::AfterSex,
+            routine_version: 0,
+            readiness: Default::default(),
+            steps_done: Default::default(),
+            started_at: 4,
+        };
+        let id = store
+            .create_care_session(sam.id, circle.id, &record, at(4))
+            .await
+            .unwrap();
+        let session = store.care_session(sam.id, id).await.unwrap();
+        let signal = |signal| SignalRecord {
+            signal,
+            from: sam.id,
+        };
+        let yellow = store
+            .add_signal(sam.id, &session, &signal(Signal::Yellow))
+            .await
+            .unwrap();
+        let red = store
+            .add_signal(sam.id, &session, &signal(Signal::Red))
+            .await
+            .unwrap();
+        assert!(red > yellow);
+        assert_eq!(
+            store.signals_after(sam.id, &session, 0).await.unwrap(),
+            vec![(yellow, signal(Signal::Yellow)), (red, signal(Signal::Red))]
+        );
+        assert_eq!(
+            store.signals_after(sam.id, &session, yellow).await.unwrap(),
+            vec![(red, signal(Signal::Red))]
+        );
+        assert!(matches!(
+            store
+                .add_signal(kim.id, &session, &signal(Signal::Green))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.signals_after(kim.id, &session, 0).await,
+            Err(StoreError::NotFound)
+        ));
+        store.delete_signals(id).await.unwrap();
+        assert!(
+            store
+                .signals_after(sam.id, &session, 0)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    })
+    .await;
+}

@@ -1,4 +1,5 @@
 # Sessions: plan, aftercare, reflections and follow-ups.
+signal-invalid = Please choose green, yellow, red, pause or check-in.
 session-not-now = That cannot happen at this point of the session.
 session-start-invalid = Please choose "plan" or "aftercare".
 session-participants = Please choose people from this circle, including you.
@@ -117,3 +118,11 @@ circle-notice-session-with-you = Please choose who is taking part, including you
 session-moved-on = Things have moved on since then. Here is where the session is now.
 session-step-out = I'd like to step out
 session-stepped-out = You stepped out of this aftercare. Take care of yourself; the others can carry on.
+session-signals = Signals
+signal-green = Green — all good
+signal-yellow = Yellow — slow down, check on me
+signal-red = Red — stop
+signal-pause = Pause
+signal-check-in = How are you?
+signal-with-word = { $words } (“{ $word }”)
+signal-from = { $name }: { $words }

@@ -379,6 +379,59 @@ pub async fn step_done_post(
     Ok(Json(session_body(&stored)))
 }
 
+/// A live signal.
+#[derive(Deserialize, ToSchema)]
+pub struct SignalBody {
+    /// green, yellow (slow down, check on me), red (stop), pause or check-in.
+    signal: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SignalSent {
+    /// The signal's number in the session (the SSE event id).
+    seq: i64,
+    /// The session's state after it: red moves a live session to aftercare.
+    state: &'static str,
+}
+
+/// Sends a signal to every participant while the session is live. It is kept before this
+/// answers, so a partner who reconnects still gets it; red stops the session for everyone.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/signals", request_body = SignalBody, security(("bearer" = [])),
+    responses((status = 201, body = SignalSent), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn signals_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SignalBody>,
+) -> Result<Response, ApiError> {
+    let id = session_id(&id)?;
+    let signal = tend_core::session::Signal::parse(&body.signal)
+        .ok_or_else(|| ApiError::Invalid(vec![("signal".into(), msg("signal-invalid"))]))?;
+    let (seq, stored) = crate::live::send(&state, api.member.id, id, signal).await?;
+    let sent = SignalSent {
+        seq,
+        state: stored.record.session.state.as_str(),
+    };
+    Ok((StatusCode::CREATED, Json(sent)).into_response())
+}
+
+/// Follows the session as server-sent events: `signal` events (JSON with `signal`, `from`,
+/// `name`, `state`; the event id is the signal's number, so `Last-Event-ID` replays what was
+/// missed) and `session` events when the state or the ticked steps change.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/stream", security(("bearer" = [])),
+    responses((status = 200, content_type = "text/event-stream", description = "server-sent events"), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn stream_get(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = session_id(&id)?;
+    let after = crate::live::last_event_id(&headers);
+    let stream = crate::live::stream(state, api.member.id, id, after).await?;
+    Ok(stream.into_response())
+}
+
 /// Ticks step `n` for everyone, during aftercare, by someone still in it.
 pub(crate) fn tick(
     record: &mut tend_store::CareSession,

@@ -12,7 +12,7 @@ use tend_core::boundaries::BoundaryKind;
 use tend_core::insights::{Feeling, Mood};
 use tend_core::profile::Variant;
 use tend_core::routine::StepId;
-use tend_core::session::{Event, FollowUpAnswer, Refusal, State as SessionState};
+use tend_core::session::{Event, FollowUpAnswer, Refusal, Signal, State as SessionState};
 use tend_store::{CareSessionId, CircleId, FollowUpId, MemberId, StoredCareSession};
 
 use super::routines::{names, per_person, settings_words, step_what, variant_words};
@@ -160,6 +160,19 @@ struct SessionPage {
     /// Aftercare has happened, so there is something to reflect on.
     has_aftercare: bool,
     notice: Option<String>,
+    /// The live buttons: (signal, words with the circle's own word, if any).
+    signals: Vec<(&'static str, String)>,
+    /// The latest signal from someone else, in words ("Sam: Yellow — slow down").
+    latest: String,
+    /// Each signal's words, for the page's script to say new ones.
+    signal_words: Vec<(&'static str, String)>,
+    /// "{name}: {words}" in the member's language, for the script to fill in.
+    from_template: String,
+    /// Where the page's stream starts: after the last signal the page already shows.
+    stream_url: String,
+    me: String,
+    /// The ticked steps as the page shows them, so the script knows when to refresh.
+    steps_key: String,
     levels: Vec<(String, String)>,
     errors: FormErrors,
 }
@@ -215,6 +228,55 @@ async fn session_page(
         })
         .collect();
     let mine = record.readiness.get(&me);
+    let signal_words: Vec<(&'static str, String)> = Signal::ALL
+        .into_iter()
+        .map(|signal| {
+            (
+                signal.as_str(),
+                i18n.t(&format!("signal-{}", signal.as_str())),
+            )
+        })
+        .collect();
+    let signals = if record.session.state == SessionState::Live {
+        state.store.signals_after(me, stored, 0).await?
+    } else {
+        Vec::new()
+    };
+    let last_seq = signals.last().map_or(0, |(seq, _)| *seq);
+    let latest = {
+        signals
+            .iter()
+            .rev()
+            .find(|(_, s)| s.from != me)
+            .map(|(_, s)| {
+                let words = i18n.t(&format!("signal-{}", s.signal.as_str()));
+                let name = names.get(&s.from).cloned().unwrap_or_default();
+                i18n.t_with("signal-from", &[("name", &name), ("words", &words)])
+            })
+            .unwrap_or_default()
+    };
+    let own_word = |signal: Signal| match signal {
+        Signal::Red => Some(&routine.settings.stop_word),
+        Signal::Yellow => Some(&routine.settings.slow_word),
+        _ => None,
+    };
+    let signals = [
+        Signal::Green,
+        Signal::Yellow,
+        Signal::Red,
+        Signal::Pause,
+        Signal::CheckIn,
+    ]
+    .into_iter()
+    .map(|signal| {
+        let words = i18n.t(&format!("signal-{}", signal.as_str()));
+        let words = match own_word(signal) {
+            Some(word) => i18n.t_with("signal-with-word", &[("words", &words), ("word", word)]),
+            None => words,
+        };
+        (signal.as_str(), words)
+    })
+    .collect();
     let typed_or = |name: &str, saved: Option<String>| match typed {
         Some(form) => field(form, name).to_owned(),
         None => saved.unwrap_or_default(),
@@ -249,6 +311,18 @@ async fn session_page(
         i_am_present: !record.session.withdrawn.contains(&me),
         has_aftercare: record.session.aftercare_at.is_some(),
         notice,
+        signals,
+        latest,
+        signal_words,
+        from_template: i18n.t_with("signal-from", &[("name", "{name}"), ("words", "{words}")]),
+        stream_url: format!("{}/stream?after={last_seq}", session_url(stored.id)),
+        me: me.to_string(),
+        steps_key: record
+            .steps_done
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
         levels: levels(i18n),
         errors,
         ctx,
@@ -394,6 +468,43 @@ pub async fn step_done_post(
     after_action(id, done, |stored| {
         format!("{}#step-{n}", session_url(stored.id))
     })
+}
+
+/// A signal pressed on the live screen: kept, then sent to everyone's open page.
+pub async fn signal_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    let id = session_id(&id)?;
+    let signal = Signal::parse(field(&form, "signal")).ok_or(ErrorKind::BadRequest)?;
+    let done = crate::live::send(&state, me.member.id, id, signal)
+        .await
+        .map(|(_, stored)| stored);
+    after_action(id, done, |stored| session_url(stored.id))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct AfterQuery {
+    #[serde(default)]
+    after: i64,
+}
+
+/// The session as server-sent events, for the page's script: from the last signal the page
+/// showed (`?after=`), or from `Last-Event-ID` when the browser reconnects.
+pub async fn stream_get(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    Query(query): Query<AfterQuery>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
+    let id = session_id(&id)?;
+    let after = crate::live::last_event_id(&headers).max(query.after);
+    Ok(crate::live::stream(state, me.member.id, id, after)
+        .await?
+        .into_response())
 }
 
 #[derive(Template)]

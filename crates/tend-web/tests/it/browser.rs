@@ -165,14 +165,19 @@ impl Browser {
         serde_json::from_value(found).unwrap()
     }
 
+    /// Clicks the element, first scrolled to the middle of the screen (the Quick exit
+    /// button stays at the top and would take a click meant for what is under it).
     async fn click(&self, locator: Locator<'_>) {
+        let element = self.client.find(locator).await.unwrap();
+        let argument = serde_json::to_value(&element).unwrap();
         self.client
-            .find(locator)
-            .await
-            .unwrap()
-            .click()
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![argument],
+            )
             .await
             .unwrap();
+        element.click().await.unwrap();
     }
 
     async fn fill(&self, name: &str, value: &str) {
@@ -855,4 +860,137 @@ async fn aftercare_now_reads_well_on_a_phone_from_circle_to_reflection() {
     browser.submit(Locator::LinkText("Insights")).await;
     let summary = browser.texts("ul.summary li").await;
     assert_eq!(summary[0], "You have reflected on one session.");
+}
+
+/// Waits until the text of the first element matching `selector` contains `wanted`; returns
+/// how long that took.
+async fn text_within(browser: &Browser, selector: &str, wanted: &str) -> Duration {
+    let started = std::time::Instant::now();
+    browser
+        .until(&format!(
+            "(document.querySelector({selector:?})?.textContent || '').includes({wanted:?})"
+        ))
+        .await;
+    started.elapsed()
+}
+
+#[tokio::test]
+async fn two_phones_plan_signal_care_reflect_and_answer_the_next_days_follow_up() {
+    let (Some(ash), Some(bo)) = (Browser::start().await, Browser::start().await) else {
+        return;
+    };
+    let app = TestApp::spawn(
+        tend_store::testing::TestDatabase::sqlite(),
+        crate::helpers::config(),
+    )
+    .await;
+    let (_, _, id) = crate::routine_pages::couple(&app).await;
+    let ash_token = crate::api::token(&app, "ashley", PASSWORD).await;
+    let bo_token = crate::api::token(&app, "bowie", PASSWORD).await;
+    let proposal: serde_json::Value = app
+        .client
+        .post(app.url(&format!("/api/v1/circles/{id}/routine/proposals")))
+        .bearer_auth(&ash_token)
+        .json(&json!({"steps": [{"item": "cuddling"}, {"text": "Tea in bed"}], "follow-up-hours": [12]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pid = proposal["id"].as_str().unwrap();
+    app.client
+        .post(app.url(&format!(
+            "/api/v1/circles/{id}/routine/proposals/{pid}/accept"
+        )))
+        .bearer_auth(&bo_token)
+        .send()
+        .await
+        .unwrap();
+    ash.sign_in(&app, "ashley").await;
+    bo.sign_in(&app, "bowie").await;
+
+    // Ash plans; each checks in on their own phone; the session goes live for both.
+    ash.client
+        .goto(&app.url(&format!("/circles/{id}")))
+        .await
+        .unwrap();
+    ash.submit(Locator::Css("button[name='start'][value='plan']"))
+        .await;
+    let session = ash.client.current_url().await.unwrap().to_string();
+    for (phone, energy) in [(&ash, "4"), (&bo, "5")] {
+        phone.client.goto(&session).await.unwrap();
+        phone
+            .click(Locator::Css(&format!(
+                "input[name='energy'][value='{energy}']"
+            )))
+            .await;
+        phone
+            .click(Locator::Css("input[name='mood'][value='4']"))
+            .await;
+        phone
+            .click(Locator::Css("input[name='sober'][value='yes']"))
+            .await;
+        phone
+            .submit(Locator::Css("button[name='go'][value='ready']"))
+            .await;
+    }
+    // Ash's page was waiting in the plan; the stream brings it live by itself.
+    text_within(&ash, ".session-state", "The session is on.").await;
+    text_within(&bo, ".session-state", "The session is on.").await;
+    assert_fits_a_phone(&ash).await;
+    maybe_screenshot(&bo, "live").await;
+
+    // Yellow, then red: Bo's open page says each within a second, without a reload.
+    ash.submit(Locator::Css("button[value='yellow']")).await;
+    let took = text_within(&bo, "#latest-signal", "Ash: Yellow").await;
+    assert!(took < Duration::from_secs(1), "yellow took {took:?}");
+    ash.submit(Locator::Css("button[value='red']")).await;
+    let took = text_within(&bo, ".session-state", "Aftercare.").await;
+    assert!(took < Duration::from_secs(1), "red took {took:?}");
+
+    // Aftercare: a tick on one phone shows on the other; breathing together.
+    bo.submit(Locator::Css("form[action$='/steps/1/done'] button"))
+        .await;
+    text_within(&ash, "#step-1", "✔").await;
+    assert_fits_a_phone(&ash).await;
+    maybe_screenshot(&ash, "aftercare-live").await;
+    bo.submit(Locator::LinkText("Breathe together")).await;
+    bo.client.back().await.unwrap();
+    bo.submit(Locator::XPath(
+        "//button[normalize-space()='Aftercare is done']",
+    ))
+    .await;
+    // Ash's page follows to "closed" and offers the reflection.
+    text_within(&ash, ".session-state", "This session has closed.").await;
+    for (phone, mood) in [(&bo, "2"), (&ash, "5")] {
+        // Bo came to the reflection by closing; Ash's page followed to "closed".
+        let path = phone.client.current_url().await.unwrap().path().to_owned();
+        if !path.ends_with("/reflection") {
+            phone.submit(Locator::LinkText("Your reflection")).await;
+        }
+        phone
+            .click(Locator::Css(&format!("input[name='mood'][value='{mood}']")))
+            .await;
+        phone
+            .submit(Locator::Css("main form button[type=submit]"))
+            .await;
+        text_within(phone, ".notice", "Your reflection is saved").await;
+    }
+    assert_eq!(
+        bo.texts("#blues-heading").await,
+        ["Feeling low after intimacy is common"]
+    );
+
+    // The next day, Ash's follow-up has come.
+    app.state.clock.advance(Duration::from_secs(13 * 60 * 60));
+    ash.client.goto(&app.url("/follow-ups")).await.unwrap();
+    let question = ash.texts("section.follow-up h2").await;
+    assert!(
+        question[0].starts_with("How are you feeling after"),
+        "{question:?}"
+    );
+    assert_fits_a_phone(&ash).await;
+    ash.submit(Locator::Css("button[value='fine']")).await;
+    text_within(&ash, "section.follow-up", "You said you are fine.").await;
 }

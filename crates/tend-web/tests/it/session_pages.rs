@@ -179,8 +179,42 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
         let moved = html(&app, &ash, &location(&again)).await;
         assert!(moved.contains("Things have moved on since then."));
 
-        // Aftercare: the routine's steps, ticked for everyone to see.
-        submit(&app, &ash, &live, "form[action$='/aftercare']", &[]).await;
+        // Signals: the buttons carry the circle's own words; a partner's shows on the page.
+        let buttons = texts(&live, ".signal-buttons button");
+        assert_eq!(buttons.len(), 5);
+        assert!(
+            buttons[2].contains("Red — stop") && buttons[2].contains("“red”"),
+            "{buttons:?}"
+        );
+        let sent = submit(
+            &app,
+            &ash,
+            &live,
+            "form[action$='/signals']",
+            &[("signal", "yellow")],
+        )
+        .await;
+        assert_eq!(location(&sent), session);
+        let bo_live = html(&app, &bo, &session).await;
+        assert_eq!(
+            texts(&bo_live, "#latest-signal"),
+            ["Ash: Yellow — slow down, check on me"]
+        );
+        assert_eq!(
+            texts(&live, "#latest-signal"),
+            [""],
+            "your own signal is not news to you"
+        );
+
+        // Red from Bo stops the session for both: aftercare, with the routine's steps.
+        submit(
+            &app,
+            &bo,
+            &bo_live,
+            "form[action$='/signals']",
+            &[("signal", "red")],
+        )
+        .await;
         let care = html(&app, &bo, &session).await;
         assert_eq!(texts(&care, ".session-state"), ["Aftercare."]);
         assert_eq!(texts(&care, "ol.care-steps li").len(), 2);

@@ -465,3 +465,148 @@ async fn a_review_falls_due_after_the_routines_number_of_sessions_of_its_kind() 
         );
     }
 }
+
+/// Reads a server-sent event stream until `wanted` shows up in its text, for at most a second.
+async fn read_until(stream: &mut reqwest::Response, seen: &mut String, wanted: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    while !seen.contains(wanted) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("{wanted:?} did not arrive within a second; got:\n{seen}"))
+            .unwrap()
+            .expect("stream open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+async fn open_stream(
+    app: &TestApp,
+    session: &str,
+    who: &Member,
+    last: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .get(app.url(&format!("{session}/stream")))
+        .bearer_auth(&who.token);
+    if let Some(last) = last {
+        request = request.header("Last-Event-ID", last);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    response
+}
+
+#[tokio::test]
+async fn a_red_reaches_the_partners_open_stream_within_a_second_and_stops_the_session() {
+    for app in TestApp::each_backend().await {
+        let (sam, alex, kim) = (
+            member(&app, "sam").await,
+            member(&app, "alex").await,
+            member(&app, "kim").await,
+        );
+        let id = circle(&app, &[&sam, &alex, &kim]).await;
+        let plan = start(&app, &id, &sam, json!({"participants": [sam.id, alex.id]})).await;
+        let session = format!("/api/v1/sessions/{}", plan["id"].as_str().unwrap());
+        let signals = format!("{session}/signals");
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &signals,
+            &sam,
+            Some(json!({"signal": "green"})),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::CONFLICT,
+            "no signals before the session is live"
+        );
+        for who in [&sam, &alex] {
+            call(
+                &app,
+                Method::PUT,
+                &format!("{session}/readiness"),
+                who,
+                Some(json!({
+                    "energy": 4, "mood": 4, "sober": true, "ready": true
+                })),
+            )
+            .await;
+        }
+        let (status, _) = call(&app, Method::GET, &format!("{session}/stream"), &kim, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "kim is not taking part");
+
+        let mut alex_sees = open_stream(&app, &session, &alex, None).await;
+        let mut seen = String::new();
+        read_until(&mut alex_sees, &mut seen, "\"state\":\"live\"").await;
+
+        let (status, wrong) = call(
+            &app,
+            Method::POST,
+            &signals,
+            &sam,
+            Some(json!({"signal": "purple"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(field_errors(&wrong), ["signal"]);
+        let (status, yellow) = call(
+            &app,
+            Method::POST,
+            &signals,
+            &sam,
+            Some(json!({"signal": "yellow"})),
+        )
+        .await;
+        assert_eq!(
+            (status, yellow["state"].as_str()),
+            (StatusCode::CREATED, Some("live"))
+        );
+        read_until(&mut alex_sees, &mut seen, "\"signal\":\"yellow\"").await;
+        let (_, red) = call(
+            &app,
+            Method::POST,
+            &signals,
+            &sam,
+            Some(json!({"signal": "red"})),
+        )
+        .await;
+        assert_eq!(
+            red["state"], "aftercare",
+            "red stops the session for everyone"
+        );
+        read_until(&mut alex_sees, &mut seen, "\"signal\":\"red\"").await;
+        read_until(&mut alex_sees, &mut seen, "\"state\":\"aftercare\"").await;
+        assert!(seen.contains(&format!("\"from\":\"{}\"", sam.id)));
+        let (_, for_alex) = call(&app, Method::GET, &session, &alex, None).await;
+        assert_eq!(for_alex["state"], "aftercare");
+        drop(alex_sees);
+
+        // Reconnecting after the yellow replays what was missed: the red.
+        let yellow_seq = yellow["seq"].as_i64().unwrap().to_string();
+        let mut again = open_stream(&app, &session, &alex, Some(&yellow_seq)).await;
+        let mut replay = String::new();
+        read_until(&mut again, &mut replay, "\"signal\":\"red\"").await;
+        assert!(!replay.contains("\"signal\":\"yellow\""), "{replay}");
+        drop(again);
+
+        // Closing deletes the signals: Tend keeps no record of intimate moments.
+        call(&app, Method::POST, &format!("{session}/close"), &alex, None).await;
+        let stored = app
+            .store
+            .care_session(
+                tend_store::MemberId::parse(&sam.id).unwrap(),
+                tend_store::CareSessionId::parse(plan["id"].as_str().unwrap()).unwrap(),
+            )
+            .await
+            .unwrap();
+        let left = app
+            .store
+            .signals_after(tend_store::MemberId::parse(&sam.id).unwrap(), &stored, 0)
+            .await
+            .unwrap();
+        assert!(left.is_empty());
+    }
+}
