@@ -336,6 +336,21 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
         )
         .await
         .unwrap();
+    let stored = store.care_session(sam.id, session).await.unwrap();
+    let mut live = stored.clone();
+    live.record.session.state = tend_core::session::State::Live;
+    store.update_care_session(sam.id, &live).await.unwrap();
+    store
+        .add_signal(
+            sam.id,
+            &stored,
+            &tend_store::SignalRecord {
+                signal: tend_core::session::Signal::Yellow,
+                from: sam.id,
+            },
+        )
+        .await
+        .unwrap();
     store
         .add_follow_up(
             sam.id,
@@ -385,6 +400,7 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
             "support",
             "participants",
             "aftercare",
+            "yellow",
         ] {
             if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
                 found.push(format!("{needle} in {}", path.display()));
