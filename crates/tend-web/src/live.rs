@@ -18,8 +18,9 @@ use crate::error::AppError;
 use crate::sessions::{self, SessionError};
 use crate::state::AppState;
 
-/// Sends `signal` from `me`: kept first, then every stream is nudged. Red also stops the
-/// session for everyone (aftercare). Signals only go while the session is live.
+/// Sends `signal` from `me`: kept first, then every stream is nudged. Red also stops a
+/// live session for everyone (aftercare). During the plan, signals are practice (rehearsal):
+/// partners see them, and nothing else happens.
 pub async fn send(
     state: &AppState,
     me: MemberId,
@@ -27,7 +28,8 @@ pub async fn send(
     signal: Signal,
 ) -> Result<(i64, StoredCareSession), SessionError> {
     let stored = state.store.care_session(me, id).await?;
-    if stored.record.session.state != SessionState::Live {
+    let practice = stored.record.session.state == SessionState::Plan;
+    if !practice && stored.record.session.state != SessionState::Live {
         return Err(SessionError::NotNow);
     }
     let seq = state
@@ -35,7 +37,7 @@ pub async fn send(
         .add_signal(me, &stored, &SignalRecord { signal, from: me })
         .await?;
     state.bus.publish(id);
-    if signal != Signal::Red {
+    if practice || signal != Signal::Red {
         return Ok((seq, stored));
     }
     let now = state.clock.now();
@@ -59,7 +61,7 @@ struct Message {
     from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    /// plan, live, aftercare or closed.
+    /// plan, live, aftercare or closed. A signal sent during the plan is practice.
     state: &'static str,
     #[serde(rename = "steps-done")]
     steps_done: Vec<u32>,

@@ -126,3 +126,5 @@ signal-pause = Pause
 signal-check-in = How are you?
 signal-with-word = { $words } (“{ $word }”)
 signal-from = { $name }: { $words }
+session-rehearse = Practise your signals
+session-rehearse-explain = Try the buttons together before you start, so everyone knows how they feel. Nothing happens while you practise.

@@ -237,7 +237,10 @@ async fn session_page(
             )
         })
         .collect();
-    let signals = if record.session.state == SessionState::Live {
+    let signals = if matches!(
+        record.session.state,
+        SessionState::Live | SessionState::Plan
+    ) {
         state.store.signals_after(me, stored, 0).await?
     } else {
         Vec::new()

@@ -510,18 +510,19 @@ async fn a_red_reaches_the_partners_open_stream_within_a_second_and_stops_the_se
         let plan = start(&app, &id, &sam, json!({"participants": [sam.id, alex.id]})).await;
         let session = format!("/api/v1/sessions/{}", plan["id"].as_str().unwrap());
         let signals = format!("{session}/signals");
-        let (status, _) = call(
+        // During the plan, signals are practice: partners see them, nothing else happens.
+        let (status, practice) = call(
             &app,
             Method::POST,
             &signals,
             &sam,
-            Some(json!({"signal": "green"})),
+            Some(json!({"signal": "pause"})),
         )
         .await;
         assert_eq!(
-            status,
-            StatusCode::CONFLICT,
-            "no signals before the session is live"
+            (status, practice["state"].as_str()),
+            (StatusCode::CREATED, Some("plan")),
+            "a rehearsal"
         );
         for who in [&sam, &alex] {
             call(
@@ -594,6 +595,15 @@ async fn a_red_reaches_the_partners_open_stream_within_a_second_and_stops_the_se
 
         // Closing deletes the signals: Tend keeps no record of intimate moments.
         call(&app, Method::POST, &format!("{session}/close"), &alex, None).await;
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &signals,
+            &sam,
+            Some(json!({"signal": "green"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "no signals after the session");
         let stored = app
             .store
             .care_session(
