@@ -1464,7 +1464,7 @@ macro_rules! store_api {
                 &self,
                 member: $crate::MemberId,
                 circle: $crate::CircleId,
-            ) -> $crate::StoreResult<Vec<(tend_core::Variant, tend_core::Timestamp)>> {
+            ) -> $crate::StoreResult<Vec<$crate::PastSession>> {
                 self.require_membership(member, circle).await?;
                 let rows: Vec<(uuid::Uuid, Vec<u8>)> = sqlx::query_as(
                     "SELECT id, sealed FROM care_sessions WHERE circle_id = $1 ORDER BY created_at, id",
@@ -1487,8 +1487,12 @@ macro_rules! store_api {
                             continue;
                         }
                     };
-                    if let Some(at) = record.session.aftercare_at {
-                        found.push((record.variant, at));
+                    if let Some(aftercare_at) = record.session.aftercare_at {
+                        found.push($crate::PastSession {
+                            variant: record.variant,
+                            aftercare_at,
+                            routine_version: record.routine_version,
+                        });
                     }
                 }
                 Ok(found)

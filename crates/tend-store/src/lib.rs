@@ -192,6 +192,15 @@ pub struct SignalRecord {
     pub from: MemberId,
 }
 
+/// What is kept in view of a past session: its kind, when aftercare began, and the routine
+/// version it followed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PastSession {
+    pub variant: tend_core::Variant,
+    pub aftercare_at: Timestamp,
+    pub routine_version: u32,
+}
+
 /// A follow-up in the drop window, for one participant.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FollowUp {
@@ -641,14 +650,15 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes every signal of a session (when it closes).
     async fn delete_signals(&self, session: CareSessionId) -> StoreResult<()>;
 
-    /// For counting sessions towards routine reviews: each of the circle's sessions that
-    /// reached aftercare, as (kind, when aftercare began) and nothing else. `NotFound`
-    /// unless `member` is in the circle.
+    /// For counting sessions towards reviews and for the brief of what changed: each of the
+    /// circle's sessions that reached aftercare, oldest first, as its kind, when aftercare
+    /// began and the routine version it followed, and nothing else. `NotFound` unless
+    /// `member` is in the circle.
     async fn sessions_with_aftercare(
         &self,
         member: MemberId,
         circle: CircleId,
-    ) -> StoreResult<Vec<(tend_core::Variant, Timestamp)>>;
+    ) -> StoreResult<Vec<PastSession>>;
 
     /// Keeps a follow-up for `member` under `id`, sealed with their key, due at `due_at`.
     /// Adding the same id again changes nothing, so owing follow-ups can be retried.

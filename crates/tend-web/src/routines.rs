@@ -290,7 +290,7 @@ pub async fn start_due_reviews(
         let variant = version.routine.settings.variant;
         let sessions_since = sessions
             .iter()
-            .filter(|(kind, at)| *kind == variant && *at >= since)
+            .filter(|past| past.variant == variant && past.aftercare_at >= since)
             .count();
         let sessions_since = u32::try_from(sessions_since).unwrap_or(u32::MAX);
         if routine::review_due(since, sessions_since, &version.routine.settings, now) {

@@ -128,3 +128,6 @@ signal-with-word = { $words } (“{ $word }”)
 signal-from = { $name }: { $words }
 session-rehearse = Practise your signals
 session-rehearse-explain = Try the buttons together before you start, so everyone knows how they feel. Nothing happens while you practise.
+session-routine-changed = Your routine has changed since your last session ({ $day }).
+session-routine-same = Your routine is the same as at your last session ({ $day }).
+session-see-changes = See what changed

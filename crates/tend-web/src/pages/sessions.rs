@@ -120,6 +120,13 @@ pub async fn start_post(
     }
 }
 
+/// The last session of the same kind, for the brief.
+struct SinceLast {
+    day: String,
+    /// The routine version it followed, when this one follows another.
+    changed_from: Option<u32>,
+}
+
 struct ReadinessRow {
     name: String,
     ready: bool,
@@ -160,6 +167,8 @@ struct SessionPage {
     /// Aftercare has happened, so there is something to reflect on.
     has_aftercare: bool,
     notice: Option<String>,
+    since_last: Option<SinceLast>,
+    routine_version: u32,
     /// The live buttons: (signal, words with the circle's own word, if any).
     signals: Vec<(&'static str, String)>,
     /// The latest signal from someone else, in words ("Sam: Yellow — slow down").
@@ -228,6 +237,21 @@ async fn session_page(
         })
         .collect();
     let mine = record.readiness.get(&me);
+    // The brief: what changed since this circle's last session of the same kind.
+    let since_last = if record.session.state == SessionState::Plan {
+        let past = state.store.sessions_with_aftercare(me, circle.id).await?;
+        past.iter()
+            .rev()
+            .find(|p| p.variant == record.variant)
+            .map(|p| SinceLast {
+                day: weekday(i18n, p.aftercare_at),
+                changed_from: (p.routine_version != record.routine_version
+                    && p.routine_version > 0)
+                    .then_some(p.routine_version),
+            })
+    } else {
+        None
+    };
     let signal_words: Vec<(&'static str, String)> = Signal::ALL
         .into_iter()
         .map(|signal| {
@@ -314,6 +338,8 @@ async fn session_page(
         i_am_present: !record.session.withdrawn.contains(&me),
         has_aftercare: record.session.aftercare_at.is_some(),
         notice,
+        since_last,
+        routine_version: record.routine_version,
         signals,
         latest,
         signal_words,

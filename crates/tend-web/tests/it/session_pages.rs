@@ -299,6 +299,44 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
         );
         assert!(answered.contains("You said you could use some contact."));
 
+        // The routine changes; the next plan's brief says so and links to the difference.
+        let change: serde_json::Value = app
+            .client
+            .post(app.url(&format!("/api/v1/circles/{id}/routine/proposals")))
+            .bearer_auth(&bo_token)
+            .json(&json!({"steps": [{"item": "cuddling", "minutes": 20}], "follow-up-hours": [12]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        app.client
+            .post(app.url(&format!(
+                "/api/v1/circles/{id}/routine/proposals/{}/accept",
+                change["id"].as_str().unwrap()
+            )))
+            .bearer_auth(&ash_token)
+            .send()
+            .await
+            .unwrap();
+        let circle = html(&app, &ash, &format!("/circles/{id}")).await;
+        let next = submit(
+            &app,
+            &ash,
+            &circle,
+            "form[action$='/sessions']",
+            &[("start", "plan")],
+        )
+        .await;
+        let brief = html(&app, &ash, &location(&next)).await;
+        let since = texts(&brief, ".since-last");
+        assert!(
+            since[0].starts_with("Your routine has changed since your last session"),
+            "{since:?}"
+        );
+        assert!(brief.contains(&format!("/circles/{id}/routine/compare?from=1&amp;to=2")));
+
         // Someone outside the circle finds none of it.
         let outsider = crate::routine_pages::signed_up(&app, "outsider", "Out").await;
         for path in [session.clone(), reflection.clone()] {
