@@ -1452,6 +1452,25 @@ macro_rules! store_api {
                     .collect()
             }
 
+            async fn session_participant(&self, session: $crate::CareSessionId) -> $crate::StoreResult<$crate::MemberId> {
+                let row: Option<(uuid::Uuid, Vec<u8>)> = sqlx::query_as(
+                    "SELECT circle_id, sealed FROM care_sessions WHERE id = $1",
+                )
+                .bind(session.as_uuid())
+                .fetch_optional(&self.pool)
+                .await?;
+                let (circle, sealed) = row.ok_or($crate::StoreError::NotFound)?;
+                let key = self.circle_key($crate::CircleId(circle)).await?;
+                let record: $crate::CareSession = $crate::backend::open_json(&key, $crate::backend::CARE_SESSION, session.as_uuid().as_bytes(), &sealed)?;
+                let members = self.member_ids($crate::CircleId(circle)).await?;
+                record
+                    .session
+                    .present()
+                    .find(|m| members.contains(m))
+                    .copied()
+                    .ok_or($crate::StoreError::NotFound)
+            }
+
             async fn delete_signals(&self, session: $crate::CareSessionId) -> $crate::StoreResult<()> {
                 sqlx::query("DELETE FROM signals WHERE session_id = $1")
                     .bind(session.as_uuid())

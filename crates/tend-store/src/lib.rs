@@ -123,17 +123,20 @@ row_id!(FollowUpId, "a follow-up in the drop window");
 pub enum JobKind {
     /// Looks at a circle's routines and starts the reviews that have fallen due.
     RoutineReview,
+    /// Sends a live session its check-in prompt, at the routine's cadence.
+    CheckIn,
 }
 
 impl JobKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::RoutineReview => "routine-review",
+            Self::CheckIn => "check-in",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::RoutineReview]
+        [Self::RoutineReview, Self::CheckIn]
             .into_iter()
             .find(|k| k.as_str() == text)
     }
@@ -189,7 +192,8 @@ pub struct StoredCareSession {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SignalRecord {
     pub signal: tend_core::session::Signal,
-    pub from: MemberId,
+    /// Who sent it; `None` for Tend's own check-in prompt.
+    pub from: Option<MemberId>,
 }
 
 /// What is kept in view of a past session: its kind, when aftercare began, and the routine
@@ -647,6 +651,9 @@ pub trait Store: Send + Sync + 'static {
         session: &StoredCareSession,
         after: i64,
     ) -> StoreResult<Vec<(i64, SignalRecord)>>;
+    /// For background work acting on a session's behalf: someone still taking part in it.
+    /// `NotFound` when there is no such session or nobody is left in it.
+    async fn session_participant(&self, session: CareSessionId) -> StoreResult<MemberId>;
     /// Deletes every signal of a session (when it closes).
     async fn delete_signals(&self, session: CareSessionId) -> StoreResult<()>;
 

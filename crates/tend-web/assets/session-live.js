@@ -14,9 +14,14 @@
 
   function say(message) {
     if (!latest || !message.signal) return;
-    var words = root.getAttribute("data-signal-" + message.signal) || message.signal;
-    var template = root.getAttribute("data-from") || "{name}: {words}";
-    latest.textContent = template.replace("{name}", message.name || "").replace("{words}", words);
+    if (!message.from) {
+      // Tend's own check-in prompt: answered with the same buttons.
+      latest.textContent = root.getAttribute("data-prompt") || "";
+    } else {
+      var words = root.getAttribute("data-signal-" + message.signal) || message.signal;
+      var template = root.getAttribute("data-from") || "{name}: {words}";
+      latest.textContent = template.replace("{name}", message.name || "").replace("{words}", words);
+    }
     if (navigator.vibrate) navigator.vibrate(message.signal === "red" ? [200, 100, 200] : 150);
   }
 

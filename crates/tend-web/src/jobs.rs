@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use tend_core::Timestamp;
-use tend_store::{CircleId, Job, JobKind};
+use tend_store::{CareSessionId, CircleId, Job, JobKind};
 
 use crate::routines;
 use crate::state::AppState;
@@ -57,6 +57,9 @@ async fn run(state: &AppState, job: &Job, now: Timestamp) -> Result<(), crate::e
             let started =
                 routines::start_due_reviews(state, CircleId::from_uuid(job.subject), now).await?;
             tracing::debug!(reviews.started = started, "routine reviews checked");
+        }
+        Some(JobKind::CheckIn) => {
+            crate::live::check_in(state, CareSessionId::from_uuid(job.subject), now).await?;
         }
         // Written by a newer Tend: leave it for that version.
         None => return Err(crate::error::ErrorKind::Unavailable.into()),

@@ -34,7 +34,14 @@ pub async fn send(
     }
     let seq = state
         .store
-        .add_signal(me, &stored, &SignalRecord { signal, from: me })
+        .add_signal(
+            me,
+            &stored,
+            &SignalRecord {
+                signal,
+                from: Some(me),
+            },
+        )
         .await?;
     state.bus.publish(id);
     if practice || signal != Signal::Red {
@@ -56,7 +63,7 @@ struct Message {
     /// green, yellow, red, pause or check-in; absent for a change of state.
     #[serde(skip_serializing_if = "Option::is_none")]
     signal: Option<&'static str>,
-    /// Who sent it (member id) and their name.
+    /// Who sent it (member id) and their name; absent for Tend's own check-in prompt.
     #[serde(skip_serializing_if = "Option::is_none")]
     from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,8 +119,8 @@ impl Follow {
             self.after = seq;
             let message = Message {
                 signal: Some(record.signal.as_str()),
-                from: Some(record.from.to_string()),
-                name: self.names.get(&record.from).cloned(),
+                from: record.from.map(|m| m.to_string()),
+                name: record.from.and_then(|m| self.names.get(&m).cloned()),
                 state: now.0.as_str(),
                 steps_done: now.1.clone(),
             };
@@ -190,4 +197,52 @@ pub async fn stream(
         }
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// Schedules the next check-in prompt of a live session, at the routine's cadence (none
+/// when the routine asks for none).
+pub async fn schedule_check_in(
+    state: &AppState,
+    me: MemberId,
+    stored: &StoredCareSession,
+    now: tend_core::Timestamp,
+) -> Result<(), AppError> {
+    let routine = sessions::routine_of(state, me, stored).await?;
+    if let Some(minutes) = routine.settings.check_in_minutes.filter(|m| *m > 0) {
+        let at = now.after(Duration::from_secs(u64::from(minutes) * 60));
+        state
+            .store
+            .schedule_job(tend_store::JobKind::CheckIn, stored.id.as_uuid(), at)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The check-in job: while the session is live, asks everyone "How are you?" (answered with
+/// the same buttons) and schedules the next; once it is not live, nothing more.
+pub async fn check_in(
+    state: &AppState,
+    id: CareSessionId,
+    now: tend_core::Timestamp,
+) -> Result<(), AppError> {
+    let participant = match state.store.session_participant(id).await {
+        Ok(participant) => participant,
+        // Gone, or nobody left in it: nothing to ask.
+        Err(tend_store::StoreError::NotFound) => return Ok(()),
+        Err(error) => return Err(error.into()),
+    };
+    let stored = state.store.care_session(participant, id).await?;
+    if stored.record.session.state != SessionState::Live {
+        return Ok(());
+    }
+    let prompt = SignalRecord {
+        signal: Signal::CheckIn,
+        from: None,
+    };
+    state
+        .store
+        .add_signal(participant, &stored, &prompt)
+        .await?;
+    state.bus.publish(id);
+    schedule_check_in(state, participant, &stored, now).await
 }

@@ -139,6 +139,7 @@ pub async fn act(
     for _ in 0..ATTEMPTS {
         let mut stored = state.store.care_session(me, id).await?;
         let before = stored.record.session.aftercare_at;
+        let was_live = stored.record.session.state == tend_core::session::State::Live;
         change(&mut stored.record)?;
         match state.store.update_care_session(me, &stored).await {
             Ok(()) => {
@@ -148,6 +149,11 @@ pub async fn act(
                     state.store.delete_signals(stored.id).await?;
                 }
                 state.bus.publish(stored.id);
+                if !was_live && stored.record.session.state == tend_core::session::State::Live {
+                    crate::live::schedule_check_in(state, me, &stored, state.clock.now())
+                        .await
+                        .map_err(|error| SessionError::Other(not_a_404(error)))?;
+                }
                 let began = before.is_none() && stored.record.session.aftercare_at.is_some();
                 // Closing owes the follow-ups again: a no-op unless owing them failed before.
                 let closed = stored.record.session.state == tend_core::session::State::Closed;

@@ -346,7 +346,7 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
             &stored,
             &tend_store::SignalRecord {
                 signal: tend_core::session::Signal::Yellow,
-                from: sam.id,
+                from: Some(sam.id),
             },
         )
         .await
@@ -1350,7 +1350,7 @@ async fn signals_come_in_order_to_participants_only_and_go_when_deleted() {
         let session = store.care_session(sam.id, id).await.unwrap();
         let signal = |signal| SignalRecord {
             signal,
-            from: sam.id,
+            from: Some(sam.id),
         };
         let yellow = store
             .add_signal(sam.id, &session, &signal(Signal::Yellow))

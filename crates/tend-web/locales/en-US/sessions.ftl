@@ -131,3 +131,4 @@ session-rehearse-explain = Try the buttons together before you start, so everyon
 session-routine-changed = Your routine has changed since your last session ({ $day }).
 session-routine-same = Your routine is the same as at your last session ({ $day }).
 session-see-changes = See what changed
+signal-prompt = Check-in: how are you? Answer with green, yellow or red.

@@ -177,6 +177,8 @@ struct SessionPage {
     signal_words: Vec<(&'static str, String)>,
     /// "{name}: {words}" in the member's language, for the script to fill in.
     from_template: String,
+    /// Tend's own check-in prompt, for the script.
+    prompt: String,
     /// Where the page's stream starts: after the last signal the page already shows.
     stream_url: String,
     me: String,
@@ -274,11 +276,14 @@ async fn session_page(
         signals
             .iter()
             .rev()
-            .find(|(_, s)| s.from != me)
-            .map(|(_, s)| {
-                let words = i18n.t(&format!("signal-{}", s.signal.as_str()));
-                let name = names.get(&s.from).cloned().unwrap_or_default();
-                i18n.t_with("signal-from", &[("name", &name), ("words", &words)])
+            .find(|(_, s)| s.from != Some(me))
+            .map(|(_, s)| match s.from {
+                Some(from) => {
+                    let words = i18n.t(&format!("signal-{}", s.signal.as_str()));
+                    let name = names.get(&from).cloned().unwrap_or_default();
+                    i18n.t_with("signal-from", &[("name", &name), ("words", &words)])
+                }
+                None => i18n.t("signal-prompt"),
             })
             .unwrap_or_default()
     };
@@ -344,6 +349,7 @@ async fn session_page(
         latest,
         signal_words,
         from_template: i18n.t_with("signal-from", &[("name", "{name}"), ("words", "{words}")]),
+        prompt: i18n.t("signal-prompt"),
         stream_url: format!("{}/stream?after={last_seq}", session_url(stored.id)),
         me: me.to_string(),
         steps_key: record

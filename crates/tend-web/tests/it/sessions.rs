@@ -620,3 +620,91 @@ async fn a_red_reaches_the_partners_open_stream_within_a_second_and_stops_the_se
         assert!(left.is_empty());
     }
 }
+
+#[tokio::test]
+async fn check_in_prompts_come_at_the_routines_cadence_while_the_session_is_live() {
+    for app in TestApp::each_backend().await {
+        let (sam, alex) = (member(&app, "sam").await, member(&app, "alex").await);
+        let id = circle(&app, &[&sam, &alex]).await;
+        let proposals = format!("/api/v1/circles/{id}/routine/proposals");
+        let (_, proposal) = call(
+            &app,
+            Method::POST,
+            &proposals,
+            &sam,
+            Some(json!({
+                "steps": [{"item": "cuddling"}], "check-in-minutes": 10
+            })),
+        )
+        .await;
+        let pid = proposal["id"].as_str().unwrap();
+        call(
+            &app,
+            Method::POST,
+            &format!("{proposals}/{pid}/accept"),
+            &alex,
+            None,
+        )
+        .await;
+        let plan = start(&app, &id, &sam, json!({})).await;
+        let session = format!("/api/v1/sessions/{}", plan["id"].as_str().unwrap());
+        for who in [&sam, &alex] {
+            call(
+                &app,
+                Method::PUT,
+                &format!("{session}/readiness"),
+                who,
+                Some(json!({
+                    "energy": 4, "mood": 4, "sober": true, "ready": true
+                })),
+            )
+            .await;
+        }
+        let minutes = |n: u64| app.state.clock.now().after(Duration::from_secs(n * 60));
+        let prompts = || async {
+            let stored = app
+                .store
+                .care_session(
+                    tend_store::MemberId::parse(&alex.id).unwrap(),
+                    tend_store::CareSessionId::parse(plan["id"].as_str().unwrap()).unwrap(),
+                )
+                .await
+                .unwrap();
+            app.store
+                .signals_after(tend_store::MemberId::parse(&alex.id).unwrap(), &stored, 0)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|(_, s)| {
+                    s.signal == tend_core::session::Signal::CheckIn && s.from.is_none()
+                })
+                .count()
+        };
+        tend_web::run_due_jobs(&app.state, minutes(9)).await;
+        assert_eq!(prompts().await, 0, "not before ten minutes");
+        let mut alex_sees = open_stream(&app, &session, &alex, None).await;
+        let mut seen = String::new();
+        read_until(&mut alex_sees, &mut seen, "\"state\":\"live\"").await;
+        tend_web::run_due_jobs(&app.state, minutes(11)).await;
+        read_until(&mut alex_sees, &mut seen, "\"signal\":\"check-in\"").await;
+        assert!(
+            !seen.contains("\"from\""),
+            "Tend asks, not a partner: {seen}"
+        );
+        assert_eq!(prompts().await, 1);
+        tend_web::run_due_jobs(&app.state, minutes(22)).await;
+        assert_eq!(prompts().await, 2, "and again ten minutes later");
+        drop(alex_sees);
+
+        call(
+            &app,
+            Method::POST,
+            &format!("{session}/aftercare"),
+            &alex,
+            None,
+        )
+        .await;
+        tend_web::run_due_jobs(&app.state, minutes(45)).await;
+        assert_eq!(prompts().await, 2, "none once the session is in aftercare");
+    }
+}
