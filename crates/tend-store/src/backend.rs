@@ -51,6 +51,7 @@ pub(crate) const REFLECTION: &str = "reflections.sealed";
 pub(crate) const CARE_SESSION: &str = "care_sessions.sealed";
 pub(crate) const FOLLOW_UP: &str = "follow_ups.sealed";
 pub(crate) const SIGNAL: &str = "signals.sealed";
+pub(crate) const APPRECIATION: &str = "appreciations.sealed";
 
 /// The identity of a routine version row: circle id, then the version number.
 pub(crate) fn version_row(circle: crate::CircleId, version: u32) -> Vec<u8> {
@@ -1477,6 +1478,47 @@ macro_rules! store_api {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn add_appreciation(
+                &self,
+                to: $crate::MemberId,
+                note: &$crate::Appreciation,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<$crate::AppreciationId> {
+                let id = $crate::AppreciationId::new();
+                let key = self.data_key(to).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::APPRECIATION, id.as_uuid().as_bytes(), note)?;
+                sqlx::query("INSERT INTO appreciations (id, member_id, sealed, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id.as_uuid())
+                    .bind(to.as_uuid())
+                    .bind(&sealed)
+                    .bind(now.unix_seconds())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(id)
+            }
+
+            async fn appreciations(
+                &self,
+                member: $crate::MemberId,
+            ) -> $crate::StoreResult<Vec<($crate::AppreciationId, tend_core::Timestamp, $crate::Appreciation)>> {
+                let rows: Vec<(uuid::Uuid, Vec<u8>, i64)> = sqlx::query_as(
+                    "SELECT id, sealed, created_at FROM appreciations WHERE member_id = $1 ORDER BY created_at DESC, id DESC",
+                )
+                .bind(member.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                if rows.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let key = self.data_key(member).await?;
+                rows.into_iter()
+                    .map(|(id, sealed, at)| {
+                        let note = $crate::backend::open_json(&key, $crate::backend::APPRECIATION, id.as_bytes(), &sealed)?;
+                        Ok(($crate::AppreciationId(id), tend_core::Timestamp::from_unix_seconds(at), note))
+                    })
+                    .collect()
             }
 
             async fn sessions_with_aftercare(

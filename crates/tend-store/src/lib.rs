@@ -117,6 +117,7 @@ row_id!(
     "a session: one encounter of some members of a circle"
 );
 row_id!(FollowUpId, "a follow-up in the drop window");
+row_id!(AppreciationId, "a note of appreciation");
 
 /// Kinds of background work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -203,6 +204,14 @@ pub struct PastSession {
     pub variant: tend_core::Variant,
     pub aftercare_at: Timestamp,
     pub routine_version: u32,
+}
+
+/// A short note of specific appreciation, sent to a partner after a session.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Appreciation {
+    pub from: MemberId,
+    pub session: CareSessionId,
+    pub text: String,
 }
 
 /// A follow-up in the drop window, for one participant.
@@ -656,6 +665,19 @@ pub trait Store: Send + Sync + 'static {
     async fn session_participant(&self, session: CareSessionId) -> StoreResult<MemberId>;
     /// Deletes every signal of a session (when it closes).
     async fn delete_signals(&self, session: CareSessionId) -> StoreResult<()>;
+
+    /// Keeps a note of appreciation for `to`, sealed with their key.
+    async fn add_appreciation(
+        &self,
+        to: MemberId,
+        note: &Appreciation,
+        now: Timestamp,
+    ) -> StoreResult<AppreciationId>;
+    /// The notes of appreciation `member` received, newest first.
+    async fn appreciations(
+        &self,
+        member: MemberId,
+    ) -> StoreResult<Vec<(AppreciationId, Timestamp, Appreciation)>>;
 
     /// For counting sessions towards reviews and for the brief of what changed: each of the
     /// circle's sessions that reached aftercare, oldest first, as its kind, when aftercare

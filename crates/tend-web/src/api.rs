@@ -144,6 +144,11 @@ pub fn routes() -> Router<AppState> {
             post(sessions::signals_post),
         )
         .route("/api/v1/sessions/{id}/stream", get(sessions::stream_get))
+        .route(
+            "/api/v1/sessions/{id}/appreciations",
+            post(sessions::appreciations_post),
+        )
+        .route("/api/v1/appreciations", get(sessions::appreciations_get))
         .route("/api/v1/follow-ups", get(sessions::follow_ups_get))
         .route(
             "/api/v1/follow-ups/{id}/answer",
@@ -174,6 +179,7 @@ pub fn routes() -> Router<AppState> {
         sessions::aftercare_post, sessions::close_post, sessions::step_done_post,
         sessions::reflections_post, sessions::follow_ups_get, sessions::follow_up_answer_post,
         sessions::signals_post, sessions::stream_get,
+        sessions::appreciations_post, sessions::appreciations_get,
     ),
     components(schemas(SignUpBody, SignedUp, SignInBody, TokenBody, MeBody, Problem, ProblemField)),
     modifiers(&BearerAuth)

@@ -133,6 +133,10 @@ pub fn routes() -> Router<AppState> {
         .route("/sessions/{id}/aftercare", post(sessions::aftercare_post))
         .route("/sessions/{id}/close", post(sessions::close_post))
         .route("/sessions/{id}/signals", post(sessions::signal_post))
+        .route(
+            "/sessions/{id}/appreciations",
+            post(sessions::appreciation_post),
+        )
         .route("/sessions/{id}/stream", get(sessions::stream_get))
         .route(
             "/sessions/{id}/steps/{n}/done",

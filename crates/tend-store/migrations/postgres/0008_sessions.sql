@@ -35,3 +35,13 @@ CREATE TABLE signals (
     sealed BYTEA NOT NULL
 );
 CREATE INDEX signals_session_id ON signals (session_id, seq);
+
+-- Notes of appreciation a partner sent after a session, kept for the one they are for and
+-- sealed with that member's key (who sent it, about which session, the words).
+CREATE TABLE appreciations (
+    id UUID PRIMARY KEY,
+    member_id UUID NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+    sealed BYTEA NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX appreciations_member_id ON appreciations (member_id, created_at);

@@ -35,3 +35,13 @@ CREATE TABLE signals (
     sealed BLOB NOT NULL
 ) STRICT;
 CREATE INDEX signals_session_id ON signals (session_id, seq);
+
+-- Notes of appreciation a partner sent after a session, kept for the one they are for and
+-- sealed with that member's key (who sent it, about which session, the words).
+CREATE TABLE appreciations (
+    id BLOB PRIMARY KEY NOT NULL,
+    member_id BLOB NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX appreciations_member_id ON appreciations (member_id, created_at);

@@ -366,6 +366,18 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
         )
         .await
         .unwrap();
+    store
+        .add_appreciation(
+            sam.id,
+            &tend_store::Appreciation {
+                from: sam.id,
+                session,
+                text: "Juniper lantern".to_owned(),
+            },
+            at(8),
+        )
+        .await
+        .unwrap();
     store.ping().await.unwrap();
 
     // Read while the store is open, so the write-ahead logs are searched too.
@@ -401,6 +413,7 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
             "participants",
             "aftercare",
             "yellow",
+            "Juniper",
         ] {
             if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
                 found.push(format!("{needle} in {}", path.display()));

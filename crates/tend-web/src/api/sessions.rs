@@ -432,6 +432,133 @@ pub async fn stream_get(
     Ok(stream.into_response())
 }
 
+/// A short note of specific appreciation for a partner in the session.
+#[derive(Deserialize, ToSchema)]
+pub struct AppreciationBody {
+    /// The member id of a partner who took part.
+    to: String,
+    /// What you appreciated, 1 to 500 characters.
+    text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AppreciationSent {
+    id: String,
+}
+
+/// The longest note of appreciation, in characters.
+pub(crate) const APPRECIATION_MAX: usize = 500;
+
+/// Checks and sends `me`'s note of appreciation to a partner of a session that has reached
+/// aftercare; the note is sealed for that partner alone.
+pub(crate) async fn send_appreciation(
+    state: &AppState,
+    me: MemberId,
+    stored: &StoredCareSession,
+    to: &str,
+    text: &str,
+) -> Result<tend_store::AppreciationId, ApiError> {
+    let mut problems = Vec::new();
+    let to = MemberId::parse(to)
+        .filter(|to| *to != me && stored.record.session.participants.contains(to));
+    if to.is_none() {
+        problems.push(("to".into(), msg("appreciation-to")));
+    }
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > APPRECIATION_MAX {
+        problems.push(("text".into(), msg("appreciation-text")));
+    }
+    let Some(to) = to.filter(|_| problems.is_empty()) else {
+        return Err(ApiError::Invalid(problems));
+    };
+    if stored.record.session.aftercare_at.is_none() {
+        return Err(ApiError::Conflict(msg("session-not-now")));
+    }
+    let note = tend_store::Appreciation {
+        from: me,
+        session: stored.id,
+        text: text.to_owned(),
+    };
+    Ok(state
+        .store
+        .add_appreciation(to, &note, state.clock.now())
+        .await?)
+}
+
+/// Sends a partner a short note of what you appreciated, once aftercare has begun.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/appreciations", request_body = AppreciationBody, security(("bearer" = [])),
+    responses((status = 201, body = AppreciationSent), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn appreciations_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AppreciationBody>,
+) -> Result<Response, ApiError> {
+    let stored = state
+        .store
+        .care_session(api.member.id, session_id(&id)?)
+        .await?;
+    let id = send_appreciation(&state, api.member.id, &stored, &body.to, &body.text).await?;
+    let sent = AppreciationSent { id: id.to_string() };
+    Ok((StatusCode::CREATED, Json(sent)).into_response())
+}
+
+/// A note of appreciation you received.
+#[derive(Serialize, ToSchema)]
+pub struct AppreciationReceived {
+    id: String,
+    /// Who sent it: member id and name.
+    from: String,
+    name: String,
+    session: String,
+    text: String,
+    /// When it was sent (Unix seconds).
+    at: i64,
+}
+
+/// The notes of appreciation you received, newest first.
+#[utoipa::path(get, path = "/api/v1/appreciations", security(("bearer" = [])),
+    responses((status = 200, body = Vec<AppreciationReceived>)))]
+pub async fn appreciations_get(
+    State(state): State<AppState>,
+    api: ApiMember,
+) -> Result<Json<Vec<AppreciationReceived>>, ApiError> {
+    Ok(Json(received_appreciations(&state, api.member.id).await?))
+}
+
+pub(crate) async fn received_appreciations(
+    state: &AppState,
+    me: MemberId,
+) -> Result<Vec<AppreciationReceived>, ApiError> {
+    let mut received = Vec::new();
+    for (id, at, note) in state.store.appreciations(me).await? {
+        let name = match state.store.member(note.from).await {
+            Ok(member) => member.name().to_owned(),
+            Err(tend_store::StoreError::NotFound) => String::new(),
+            Err(error) => return Err(error.into()),
+        };
+        received.push(AppreciationReceived {
+            id: id.to_string(),
+            from: note.from.to_string(),
+            name,
+            session: note.session.to_string(),
+            text: note.text,
+            at: at.unix_seconds(),
+        });
+    }
+    Ok(received)
+}
+
+impl AppreciationReceived {
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+}
+
 /// Ticks step `n` for everyone, during aftercare, by someone still in it.
 pub(crate) fn tick(
     record: &mut tend_store::CareSession,

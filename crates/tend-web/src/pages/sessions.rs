@@ -169,6 +169,10 @@ struct SessionPage {
     notice: Option<String>,
     since_last: Option<SinceLast>,
     routine_version: u32,
+    /// For the note of appreciation: the others who took part (id, name), and what was typed.
+    partners: Vec<(String, String)>,
+    note_to: String,
+    note_text: String,
     /// The live buttons: (signal, words with the circle's own word, if any).
     signals: Vec<(&'static str, String)>,
     /// The latest signal from someone else, in words ("Sam: Yellow — slow down").
@@ -345,6 +349,19 @@ async fn session_page(
         notice,
         since_last,
         routine_version: record.routine_version,
+        partners: record
+            .session
+            .participants
+            .iter()
+            .filter(|m| **m != me)
+            .map(|m| (m.to_string(), names.get(m).cloned().unwrap_or_default()))
+            .collect(),
+        note_to: typed
+            .map(|form| field(form, "to").to_owned())
+            .unwrap_or_default(),
+        note_text: typed
+            .map(|form| field(form, "text").to_owned())
+            .unwrap_or_default(),
         signals,
         latest,
         signal_words,
@@ -374,7 +391,11 @@ pub async fn session_get(
         .store
         .care_session(me.member.id, session_id(&id)?)
         .await?;
-    let notice = (query.notice == "moved-on").then(|| ctx.t("session-moved-on"));
+    let notice = match query.notice.as_str() {
+        "moved-on" => Some(ctx.t("session-moved-on")),
+        "note-sent" => Some(ctx.t("appreciation-sent")),
+        _ => None,
+    };
     let no_errors = FormErrors::default();
     let page = session_page(&state, ctx, me.member.id, &stored, None, no_errors, notice).await?;
     Ok(Html(page.render()?).into_response())
@@ -503,6 +524,37 @@ pub async fn step_done_post(
     after_action(id, done, |stored| {
         format!("{}#step-{n}", session_url(stored.id))
     })
+}
+
+/// A note of appreciation for a partner; a mistake keeps the words and says what to fix.
+pub async fn appreciation_post(
+    State(state): State<AppState>,
+    MemberCtx { ctx, me }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    let id = session_id(&id)?;
+    let me = me.member.id;
+    let stored = state.store.care_session(me, id).await?;
+    let sent = crate::api::sessions::send_appreciation(
+        &state,
+        me,
+        &stored,
+        field(&form, "to"),
+        field(&form, "text"),
+    )
+    .await;
+    match sent {
+        Ok(_) => Ok(Redirect::to(&format!("{}?notice=note-sent", session_url(id))).into_response()),
+        Err(ApiError::Conflict(_)) => {
+            Ok(Redirect::to(&format!("{}?notice=moved-on", session_url(id))).into_response())
+        }
+        Err(error) => {
+            let errors = form_errors(&ctx.i18n, error)?;
+            let page = session_page(&state, ctx, me, &stored, Some(&form), errors, None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+    }
 }
 
 /// A signal pressed on the live screen: kept, then sent to everyone's open page.
@@ -694,6 +746,8 @@ struct FollowUpsPage {
     levels: Vec<(String, String)>,
     /// After 🟡 or 🔴: what helps the member when they drop, in their own words.
     what_helps: Option<Vec<String>>,
+    /// Notes of appreciation received: (who, what).
+    notes: Vec<(String, String)>,
 }
 
 fn weekday(i18n: &I18n, at: tend_core::Timestamp) -> String {
@@ -731,7 +785,14 @@ async fn follow_ups_page(
         }
     }
     due.reverse();
+    let notes = crate::api::sessions::received_appreciations(state, me)
+        .await
+        .map_err(|_| AppError::internal("reading notes of appreciation"))?
+        .iter()
+        .map(|note| (note.name().to_owned(), note.text().to_owned()))
+        .collect();
     Ok(FollowUpsPage {
+        notes,
         due,
         upcoming,
         levels: levels(&ctx.i18n),

@@ -232,6 +232,31 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
 
         // Done: each reflects, privately. A missing mood keeps what was written.
         let care = html(&app, &bo, &session).await;
+        let empty = submit(
+            &app,
+            &bo,
+            &care,
+            "form[action$='/appreciations']",
+            &[("text", " ")],
+        )
+        .await;
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            empty
+                .text()
+                .await
+                .unwrap()
+                .contains("Please write a few words")
+        );
+        let note = submit(
+            &app,
+            &bo,
+            &care,
+            "form[action$='/appreciations']",
+            &[("text", "Thank you for the tea")],
+        )
+        .await;
+        assert_eq!(location(&note), format!("{session}?notice=note-sent"));
         let closed = submit(&app, &bo, &care, "form[action$='/close']", &[]).await;
         let reflection = location(&closed);
         assert_eq!(reflection, format!("{session}/reflection"));
@@ -275,7 +300,12 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
         // The next day: the follow-up has come.
         let early = html(&app, &ash, "/follow-ups").await;
         assert!(early.contains("Nothing to answer right now."));
-        assert_eq!(texts(&early, "main ul li").len(), 1, "one coming up");
+        assert_eq!(texts(&early, "ul.upcoming li").len(), 1, "one coming up");
+        assert_eq!(
+            texts(&early, "ul.notes li"),
+            ["Bo: Thank you for the tea"],
+            "Bo's note, for Ash alone"
+        );
         app.state.clock.advance(Duration::from_secs(13 * 60 * 60));
         let due = html(&app, &ash, "/follow-ups").await;
         let question = texts(&due, "section.follow-up h2");

@@ -296,6 +296,44 @@ async fn aftercare_ticks_steps_reflections_stay_private_and_follow_ups_come_once
             assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         }
 
+        // A note of appreciation, for the partner alone.
+        let notes = format!("{session}/appreciations");
+        let (status, wrong) = call(
+            &app,
+            Method::POST,
+            &notes,
+            &sam,
+            Some(json!({"to": kim.id, "text": ""})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(field_errors(&wrong), ["to", "text"]);
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &notes,
+            &sam,
+            Some(json!({"to": alex.id, "text": "The way you held me"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (_, for_alex) = call(&app, Method::GET, "/api/v1/appreciations", &alex, None).await;
+        assert_eq!(
+            (for_alex[0]["name"].as_str(), for_alex[0]["text"].as_str()),
+            (Some("sam"), Some("The way you held me"))
+        );
+        let (_, for_sam) = call(&app, Method::GET, "/api/v1/appreciations", &sam, None).await;
+        assert_eq!(for_sam, json!([]));
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &notes,
+            &kim,
+            Some(json!({"to": sam.id, "text": "Hi"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
         let (_, closed) = call(&app, Method::POST, &format!("{session}/close"), &alex, None).await;
         assert_eq!(closed["state"], "closed");
         let (status, _) = call(
