@@ -206,12 +206,16 @@ pub struct PastSession {
     pub routine_version: u32,
 }
 
-/// A short note of specific appreciation, sent to a partner after a session.
+/// A note for a partner after a session: specific appreciation in the sender's words, or
+/// (from a follow-up answered 🟡 or 🔴) that the sender could use some extra care today,
+/// with no details.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Appreciation {
     pub from: MemberId,
     pub session: CareSessionId,
     pub text: String,
+    #[serde(default)]
+    pub care_wanted: bool,
 }
 
 /// A follow-up in the drop window, for one participant.

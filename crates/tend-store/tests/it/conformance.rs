@@ -373,6 +373,7 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
                 from: sam.id,
                 session,
                 text: "Juniper lantern".to_owned(),
+                care_wanted: false,
             },
             at(8),
         )

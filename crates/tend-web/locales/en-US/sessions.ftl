@@ -141,3 +141,6 @@ appreciation-text-label = What you appreciated
 appreciation-send = Send the note
 appreciation-sent = Your note is on its way.
 notes-for-you = Notes for you
+follow-up-notify = Please choose partners from that session, and only when you could use contact or support.
+follow-up-notify-legend = If you could use some care, let them know (no details are shared)
+care-wanted = { $name } could use some extra care today.

@@ -478,6 +478,7 @@ pub(crate) async fn send_appreciation(
         from: me,
         session: stored.id,
         text: text.to_owned(),
+        care_wanted: false,
     };
     Ok(state
         .store
@@ -503,10 +504,13 @@ pub async fn appreciations_post(
     Ok((StatusCode::CREATED, Json(sent)).into_response())
 }
 
-/// A note of appreciation you received.
+/// A note you received: appreciation in a partner's words, or that they could use some
+/// extra care today (`care-wanted`, no words, no details).
 #[derive(Serialize, ToSchema)]
 pub struct AppreciationReceived {
     id: String,
+    /// appreciation or care-wanted.
+    kind: &'static str,
     /// Who sent it: member id and name.
     from: String,
     name: String,
@@ -539,6 +543,11 @@ pub(crate) async fn received_appreciations(
         };
         received.push(AppreciationReceived {
             id: id.to_string(),
+            kind: if note.care_wanted {
+                "care-wanted"
+            } else {
+                "appreciation"
+            },
             from: note.from.to_string(),
             name,
             session: note.session.to_string(),
@@ -556,6 +565,10 @@ impl AppreciationReceived {
 
     pub(crate) fn text(&self) -> &str {
         &self.text
+    }
+
+    pub(crate) fn care_wanted(&self) -> bool {
+        self.kind == "care-wanted"
     }
 }
 
@@ -808,6 +821,10 @@ pub struct FollowUpAnswerBody {
     /// Your mood, 1 to 5, if you like: it shows in your insights.
     #[serde(default)]
     mood: Option<u8>,
+    /// With contact or support: member ids of partners from that session to tell that you
+    /// could use some extra care today (no details). Nobody is told unless listed.
+    #[serde(default)]
+    notify: Vec<String>,
 }
 
 /// Answers a follow-up once it has come (once; the answer also counts in your insights).
@@ -830,10 +847,15 @@ pub async fn follow_up_answer_post(
     if mood.is_some_and(|m| m.is_none()) {
         problems.push(("mood".into(), msg("reflection-mood")));
     }
-    let Some(answer) = answer.filter(|_| problems.is_empty()) else {
+    let notify: Option<BTreeSet<MemberId>> =
+        body.notify.iter().map(|m| MemberId::parse(m)).collect();
+    if notify.is_none() {
+        problems.push(("notify".into(), msg("follow-up-notify")));
+    }
+    let (Some(answer), Some(notify)) = (answer.filter(|_| problems.is_empty()), notify) else {
         return Err(ApiError::Invalid(problems));
     };
-    let saved = answer_follow_up(&state, me, id, answer, mood.flatten()).await?;
+    let saved = answer_follow_up(&state, me, id, answer, mood.flatten(), &notify).await?;
     Ok(Json(saved))
 }
 
@@ -844,6 +866,7 @@ pub(crate) async fn answer_follow_up(
     id: FollowUpId,
     answer: FollowUpAnswer,
     mood: Option<Mood>,
+    notify: &BTreeSet<MemberId>,
 ) -> Result<FollowUpBody, ApiError> {
     let now = state.clock.now();
     let all = state.store.follow_ups(me).await?;
@@ -851,6 +874,14 @@ pub(crate) async fn answer_follow_up(
         .into_iter()
         .find(|(found, _, _)| *found == id)
         .ok_or(ApiError::NotFound)?;
+    // Only partners who were in that session can be told, and only with 🟡 or 🔴.
+    let partners = follow_up_partners(state, me, &follow_up).await?;
+    if !notify.is_subset(&partners) || (!notify.is_empty() && !answer.is_drop()) {
+        return Err(ApiError::Invalid(vec![(
+            "notify".into(),
+            msg("follow-up-notify"),
+        )]));
+    }
     if due_at > now {
         return Err(ApiError::Conflict(msg("follow-up-not-yet")));
     }
@@ -877,5 +908,34 @@ pub(crate) async fn answer_follow_up(
         notes: ReflectionNotes::default(),
     };
     state.store.add_reflection(me, &reflection, now).await?;
+    for partner in notify {
+        let note = tend_store::Appreciation {
+            from: me,
+            session: follow_up.session,
+            text: String::new(),
+            care_wanted: true,
+        };
+        state.store.add_appreciation(*partner, &note, now).await?;
+    }
     Ok(follow_up_body(id, due_at, &follow_up, now))
+}
+
+/// The others who took part in a follow-up's session, while `me` is still in its circle
+/// (none once the session or the circle is gone).
+pub(crate) async fn follow_up_partners(
+    state: &AppState,
+    me: MemberId,
+    follow_up: &tend_store::FollowUp,
+) -> Result<BTreeSet<MemberId>, ApiError> {
+    match state.store.care_session(me, follow_up.session).await {
+        Ok(stored) => Ok(stored
+            .record
+            .session
+            .participants
+            .into_iter()
+            .filter(|m| *m != me)
+            .collect()),
+        Err(tend_store::StoreError::NotFound) => Ok(BTreeSet::new()),
+        Err(error) => Err(error.into()),
+    }
 }

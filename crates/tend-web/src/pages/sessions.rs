@@ -735,6 +735,8 @@ struct FollowUpRow {
     question: String,
     /// The answer in words, once given.
     answer: Option<String>,
+    /// Partners from that session who can be told "could use some care": (id, name).
+    partners: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -770,7 +772,18 @@ async fn follow_ups_page(
     for (id, due_at, follow_up) in all {
         let day = weekday(&ctx.i18n, follow_up.session_at);
         if due_at <= now {
+            let mut partners = Vec::new();
+            if follow_up.answer.is_none() {
+                let ids = crate::api::sessions::follow_up_partners(state, me, &follow_up)
+                    .await
+                    .map_err(|_| AppError::internal("reading a follow-up's partners"))?;
+                for partner in ids {
+                    let name = state.store.member(partner).await?.name().to_owned();
+                    partners.push((partner.to_string(), name));
+                }
+            }
             due.push(FollowUpRow {
+                partners,
                 id: id.to_string(),
                 question: ctx.i18n.t_with("follow-up-question", &[("day", &day)]),
                 answer: follow_up
@@ -789,7 +802,14 @@ async fn follow_ups_page(
         .await
         .map_err(|_| AppError::internal("reading notes of appreciation"))?
         .iter()
-        .map(|note| (note.name().to_owned(), note.text().to_owned()))
+        .map(|note| {
+            if note.care_wanted() {
+                let words = ctx.i18n.t_with("care-wanted", &[("name", note.name())]);
+                (String::new(), words)
+            } else {
+                (note.name().to_owned(), note.text().to_owned())
+            }
+        })
         .collect();
     Ok(FollowUpsPage {
         notes,
@@ -819,7 +839,15 @@ pub async fn follow_up_answer_post(
     let id = FollowUpId::parse(&id).ok_or(ErrorKind::NotFound)?;
     let answer = FollowUpAnswer::parse(field(&form, "answer")).ok_or(ErrorKind::BadRequest)?;
     let mood = field(&form, "mood").parse().ok().and_then(Mood::new);
-    match crate::api::sessions::answer_follow_up(&state, me, id, answer, mood).await {
+    // Partners are told only when the member ticked them and answered 🟡 or 🔴.
+    let notify: BTreeSet<MemberId> = if answer.is_drop() {
+        fields(&form, "notify")
+            .filter_map(MemberId::parse)
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
+    match crate::api::sessions::answer_follow_up(&state, me, id, answer, mood, &notify).await {
         Ok(_) => {}
         Err(ApiError::NotFound) => return Err(ErrorKind::NotFound.into()),
         // Answered already (another tab), or not come yet: the page shows how things stand.

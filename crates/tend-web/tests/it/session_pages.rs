@@ -314,12 +314,24 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
             question[0].starts_with("How are you feeling after "),
             "{question:?}"
         );
+        // Ash may let Bo know (opt-in, no details).
+        let bo_id = {
+            let document = scraper::Html::parse_document(&due);
+            let selector = scraper::Selector::parse("input[name=notify]").unwrap();
+            let boxes: Vec<_> = document.select(&selector).collect();
+            assert_eq!(boxes.len(), 1, "Bo was the only other one there");
+            assert!(
+                boxes[0].value().attr("checked").is_none(),
+                "nobody is told by default"
+            );
+            boxes[0].value().attr("value").unwrap().to_owned()
+        };
         let answered = submit(
             &app,
             &ash,
             &due,
             "section.follow-up form",
-            &[("answer", "contact")],
+            &[("answer", "contact"), ("notify[]", &bo_id)],
         )
         .await;
         let answered = answered.text().await.unwrap();
@@ -366,6 +378,13 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
             "{since:?}"
         );
         assert!(brief.contains(&format!("/circles/{id}/routine/compare?from=1&amp;to=2")));
+
+        let for_bo = html(&app, &bo, "/follow-ups").await;
+        assert!(
+            texts(&for_bo, "ul.notes li")
+                .contains(&"Ash could use some extra care today.".to_owned()),
+            "{for_bo}"
+        );
 
         // Someone outside the circle finds none of it.
         let outsider = crate::routine_pages::signed_up(&app, "outsider", "Out").await;

@@ -396,17 +396,36 @@ async fn aftercare_ticks_steps_reflections_stay_private_and_follow_ups_come_once
         )
         .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "sam's follow-up is sam's");
+        // Partners can be told only if they were there, and only with 🟡 or 🔴.
+        for wrong in [
+            json!({"answer": "contact", "notify": [kim.id]}),
+            json!({"answer": "fine", "notify": [alex.id]}),
+        ] {
+            let (status, problem) = call(&app, Method::POST, &first, &sam, Some(wrong)).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(field_errors(&problem), ["notify"]);
+        }
         let (status, answered) = call(
             &app,
             Method::POST,
             &first,
             &sam,
-            Some(json!({"answer": "contact", "mood": 2})),
+            Some(json!({"answer": "contact", "mood": 2, "notify": [alex.id]})),
         )
         .await;
         assert_eq!(
             (status, answered["answer"].as_str()),
             (StatusCode::OK, Some("contact"))
+        );
+        let (_, for_alex) = call(&app, Method::GET, "/api/v1/appreciations", &alex, None).await;
+        assert_eq!(
+            (
+                for_alex[0]["kind"].as_str(),
+                for_alex[0]["name"].as_str(),
+                for_alex[0]["text"].as_str()
+            ),
+            (Some("care-wanted"), Some("sam"), Some("")),
+            "no details: {for_alex}"
         );
         let (status, _) = call(
             &app,
