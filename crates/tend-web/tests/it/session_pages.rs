@@ -388,12 +388,45 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
 
         // Someone outside the circle finds none of it.
         let outsider = crate::routine_pages::signed_up(&app, "outsider", "Out").await;
-        for path in [session.clone(), reflection.clone()] {
+        for path in [
+            session.clone(),
+            reflection.clone(),
+            format!("{session}/stream"),
+        ] {
             assert_eq!(
                 app.get_with(&outsider, &path).await.status(),
                 StatusCode::NOT_FOUND,
                 "{path}"
             );
+        }
+        // Every form of the session, filled as a participant would.
+        for action in [
+            "readiness",
+            "not-today",
+            "withdraw",
+            "aftercare",
+            "close",
+            "signals",
+            "steps/1/done",
+            "reflection",
+            "appreciations",
+        ] {
+            let path = format!("{session}/{action}");
+            let theirs = app
+                .submit_with(
+                    &outsider,
+                    "/follow-ups",
+                    &path,
+                    &[
+                        ("energy", "3"),
+                        ("mood", "3"),
+                        ("sober", "yes"),
+                        ("signal", "green"),
+                        ("text", "Thank you"),
+                    ],
+                )
+                .await;
+            assert_eq!(theirs.status(), StatusCode::NOT_FOUND, "{path}");
         }
         let action = {
             let document = scraper::Html::parse_document(&due);

@@ -76,12 +76,25 @@ async fn a_plan_goes_live_when_everyone_is_in_and_not_today_ends_it_quietly() {
         let readiness = format!("{session}/readiness");
 
         // Kim is in the circle but not in this session: it does not exist for them.
+        // Every route of the session, with a body that would otherwise be fine.
+        let fine = json!({
+            "energy": 3, "mood": 3, "sober": true, "signal": "green",
+            "to": sam.id, "text": "Thank you"
+        });
         for (method, path) in [
             (Method::GET, session.clone()),
+            (Method::GET, format!("{session}/stream")),
+            (Method::PUT, format!("{session}/readiness")),
             (Method::POST, format!("{session}/not-today")),
+            (Method::POST, format!("{session}/withdraw")),
             (Method::POST, format!("{session}/aftercare")),
+            (Method::POST, format!("{session}/close")),
+            (Method::POST, format!("{session}/signals")),
+            (Method::POST, format!("{session}/steps/1/done")),
+            (Method::POST, format!("{session}/reflections")),
+            (Method::POST, format!("{session}/appreciations")),
         ] {
-            let (status, _) = call(&app, method, &path, &kim, None).await;
+            let (status, _) = call(&app, method, &path, &kim, Some(fine.clone())).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         }
         let (_, kims) = call(
