@@ -1,6 +1,7 @@
 //! Insights: a member's own trends, drawn from their reflections after sessions and at
 //! follow-ups — mood over time, mood through the drop window, which steps were done when they
-//! felt best, and how often drop came. Private to the member; nothing here is shared.
+//! felt best, and how often drop came. Private to the member; a reflection's entries are
+//! shared only one by one, as the member ticks them (`Reflection::share`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -153,6 +154,88 @@ impl Reflection {
     /// such as sad, irritable or ashamed.
     pub fn suggests_blues(&self) -> bool {
         self.mood.is_some_and(|m| m.value() <= 2) || self.notes.feelings.iter().any(|f| f.is_blue())
+    }
+}
+
+/// One entry of a reflection, which its member may share with the partners who were there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Entry {
+    Mood,
+    Energy,
+    Feelings,
+    FeltGood,
+    ToChange,
+    SafewordUsed,
+}
+
+impl Entry {
+    pub const ALL: [Entry; 6] = [
+        Self::Mood,
+        Self::Energy,
+        Self::Feelings,
+        Self::FeltGood,
+        Self::ToChange,
+        Self::SafewordUsed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mood => "mood",
+            Self::Energy => "energy",
+            Self::Feelings => "feelings",
+            Self::FeltGood => "felt-good",
+            Self::ToChange => "to-change",
+            Self::SafewordUsed => "safeword-used",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == value)
+    }
+}
+
+/// The entries of a reflection its member chose to share; every other entry is left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedReflection {
+    pub mood: Option<Mood>,
+    pub energy: Option<Mood>,
+    pub feelings: BTreeSet<Feeling>,
+    pub felt_good: String,
+    pub to_change: String,
+    pub safeword_used: String,
+}
+
+impl SharedReflection {
+    /// Nothing to pass on: no entry ticked, or only empty ones.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl Reflection {
+    /// The entries named in `entries`, and nothing else.
+    pub fn share(&self, entries: &BTreeSet<Entry>) -> SharedReflection {
+        let has = |entry| entries.contains(&entry);
+        let text = |entry, text: &String| {
+            if has(entry) {
+                text.clone()
+            } else {
+                String::new()
+            }
+        };
+        SharedReflection {
+            mood: self.mood.filter(|_| has(Entry::Mood)),
+            energy: self.notes.energy.filter(|_| has(Entry::Energy)),
+            feelings: if has(Entry::Feelings) {
+                self.notes.feelings.clone()
+            } else {
+                BTreeSet::new()
+            },
+            felt_good: text(Entry::FeltGood, &self.notes.felt_good),
+            to_change: text(Entry::ToChange, &self.notes.to_change),
+            safeword_used: text(Entry::SafewordUsed, &self.notes.safeword_used),
+        }
     }
 }
 
@@ -356,6 +439,48 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn sharing_passes_on_exactly_the_ticked_entries(
+            mood in 1u8..=5,
+            energy in proptest::option::of(1u8..=5),
+            feelings in proptest::collection::btree_set(proptest::sample::select(Feeling::ALL.to_vec()), 0..4),
+            words in proptest::collection::vec("[a-z ]{0,6}", 3),
+            entries in proptest::collection::btree_set(proptest::sample::select(Entry::ALL.to_vec()), 0..7),
+        ) {
+            let reflection = Reflection {
+                session_at: Timestamp::from_unix_seconds(0),
+                moment: Moment::AfterSession,
+                mood: Mood::new(mood),
+                drop: true,
+                steps_done: BTreeSet::from(["water".to_owned()]),
+                notes: ReflectionNotes {
+                    energy: energy.and_then(Mood::new),
+                    feelings,
+                    felt_good: words[0].clone(),
+                    to_change: words[1].clone(),
+                    safeword_used: words[2].clone(),
+                },
+            };
+            let shared = reflection.share(&entries);
+            // Each entry, looked at on its own: as written when ticked, empty when not.
+            let pairs: [(Entry, bool, bool); 6] = [
+                (Entry::Mood, shared.mood.is_none(), shared.mood == reflection.mood),
+                (Entry::Energy, shared.energy.is_none(), shared.energy == reflection.notes.energy),
+                (Entry::Feelings, shared.feelings.is_empty(), shared.feelings == reflection.notes.feelings),
+                (Entry::FeltGood, shared.felt_good.is_empty(), shared.felt_good == reflection.notes.felt_good),
+                (Entry::ToChange, shared.to_change.is_empty(), shared.to_change == reflection.notes.to_change),
+                (Entry::SafewordUsed, shared.safeword_used.is_empty(), shared.safeword_used == reflection.notes.safeword_used),
+            ];
+            for (entry, empty, as_written) in pairs {
+                if entries.contains(&entry) {
+                    prop_assert!(as_written, "{:?} not passed on as written", entry);
+                } else {
+                    prop_assert!(empty, "{:?} passed on unticked", entry);
+                }
+            }
+            prop_assert_eq!(reflection.share(&BTreeSet::new()).is_empty(), true);
+        }
+
         #[test]
         fn every_reflection_counts_once_and_averages_stay_in_range(
             all in proptest::collection::vec(any_reflection(), 0..40)

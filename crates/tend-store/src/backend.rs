@@ -52,6 +52,7 @@ pub(crate) const CARE_SESSION: &str = "care_sessions.sealed";
 pub(crate) const FOLLOW_UP: &str = "follow_ups.sealed";
 pub(crate) const SIGNAL: &str = "signals.sealed";
 pub(crate) const APPRECIATION: &str = "appreciations.sealed";
+pub(crate) const NOTIFICATION: &str = "notifications.sealed";
 
 /// The identity of a routine version row: circle id, then the version number.
 pub(crate) fn version_row(circle: crate::CircleId, version: u32) -> Vec<u8> {
@@ -100,7 +101,14 @@ pub(crate) fn one_row(rows_affected: u64) -> StoreResult<()> {
 }
 
 /// A member row as stored: sealed fields still sealed.
-pub(crate) type MemberRow = (uuid::Uuid, String, Option<Vec<u8>>, Option<Vec<u8>>, i64);
+pub(crate) type MemberRow = (
+    uuid::Uuid,
+    String,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    i64,
+    i64,
+);
 
 pub(crate) fn seal_text(
     key: &DataKey,
@@ -128,7 +136,7 @@ fn open_text(
 }
 
 pub(crate) fn member_from_row(key: &DataKey, row: MemberRow) -> StoreResult<Member> {
-    let (id, username, display_name, pronouns, created_at) = row;
+    let (id, username, display_name, pronouns, created_at, discreet) = row;
     let id = MemberId(id);
     Ok(Member {
         id,
@@ -136,6 +144,7 @@ pub(crate) fn member_from_row(key: &DataKey, row: MemberRow) -> StoreResult<Memb
         display_name: open_text(key, DISPLAY_NAME, id, display_name)?,
         pronouns: open_text(key, PRONOUNS, id, pronouns)?,
         created_at: Timestamp::from_unix_seconds(created_at),
+        discreet: discreet != 0,
     })
 }
 
@@ -290,12 +299,13 @@ macro_rules! store_api {
                     display_name: new.display_name.map(|d| d.as_str().to_owned()),
                     pronouns: new.pronouns.map(|p| p.as_str().to_owned()),
                     created_at: now,
+                    discreet: false,
                 })
             }
 
             async fn member(&self, id: $crate::MemberId) -> $crate::StoreResult<$crate::Member> {
                 let row: $crate::backend::MemberRow = sqlx::query_as(
-                    "SELECT id, username, display_name_sealed, pronouns_sealed, created_at \
+                    "SELECT id, username, display_name_sealed, pronouns_sealed, created_at, discreet \
                      FROM members WHERE id = $1",
                 )
                 .bind(id.as_uuid())
@@ -686,15 +696,15 @@ macro_rules! store_api {
                 .bind(now.unix_seconds())
                 .execute(&self.pool)
                 .await?;
-                Ok($crate::BoundaryRecord { id, boundary: boundary.clone() })
+                Ok($crate::BoundaryRecord { id, boundary: boundary.clone(), updated_at: now })
             }
 
             async fn boundaries(
                 &self,
                 member: $crate::MemberId,
             ) -> $crate::StoreResult<Vec<$crate::BoundaryRecord>> {
-                let rows: Vec<(uuid::Uuid, Vec<u8>)> = sqlx::query_as(
-                    "SELECT id, sealed FROM boundaries WHERE member_id = $1 ORDER BY created_at, id",
+                let rows: Vec<(uuid::Uuid, Vec<u8>, i64)> = sqlx::query_as(
+                    "SELECT id, sealed, updated_at FROM boundaries WHERE member_id = $1 ORDER BY created_at, id",
                 )
                 .bind(member.as_uuid())
                 .fetch_all(&self.pool)
@@ -704,10 +714,11 @@ macro_rules! store_api {
                 }
                 let key = self.data_key(member).await?;
                 rows.into_iter()
-                    .map(|(id, sealed)| {
+                    .map(|(id, sealed, updated_at)| {
                         Ok($crate::BoundaryRecord {
                             id: $crate::BoundaryId(id),
                             boundary: $crate::backend::open_json(&key, $crate::backend::BOUNDARY, id.as_bytes(), &sealed)?,
+                            updated_at: tend_core::Timestamp::from_unix_seconds(updated_at),
                         })
                     })
                     .collect()
@@ -1669,6 +1680,100 @@ macro_rules! store_api {
                 rows.into_iter()
                     .map(|(id, sealed)| $crate::backend::open_json(&key, $crate::backend::REFLECTION, id.as_bytes(), &sealed))
                     .collect()
+            }
+
+            async fn set_discreet(&self, member: $crate::MemberId, discreet: bool) -> $crate::StoreResult<()> {
+                let done = sqlx::query("UPDATE members SET discreet = $1 WHERE id = $2")
+                    .bind(i64::from(discreet))
+                    .bind(member.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                $crate::backend::one_row(done.rows_affected())
+            }
+
+            async fn follow_up_member(&self, id: $crate::FollowUpId) -> $crate::StoreResult<$crate::MemberId> {
+                let row: (uuid::Uuid,) = sqlx::query_as("SELECT member_id FROM follow_ups WHERE id = $1")
+                    .bind(id.as_uuid())
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok($crate::MemberId(row.0))
+            }
+
+            async fn add_notification(
+                &self,
+                member: $crate::MemberId,
+                id: $crate::NotificationId,
+                notification: &$crate::Notification,
+                now: tend_core::Timestamp,
+            ) -> $crate::StoreResult<bool> {
+                let key = self.data_key(member).await?;
+                let sealed = $crate::backend::seal_json(&key, $crate::backend::NOTIFICATION, id.as_uuid().as_bytes(), notification)?;
+                let done = sqlx::query(
+                    "INSERT INTO notifications (id, member_id, sealed, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(id.as_uuid())
+                .bind(member.as_uuid())
+                .bind(&sealed)
+                .bind(now.unix_seconds())
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn notifications(
+                &self,
+                member: $crate::MemberId,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::StoredNotification>> {
+                let rows: Vec<(uuid::Uuid, Vec<u8>, i64, i64)> = sqlx::query_as(
+                    "SELECT id, sealed, created_at, seen FROM notifications WHERE member_id = $1 \
+                     ORDER BY created_at DESC, id DESC LIMIT $2",
+                )
+                .bind(member.as_uuid())
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                if rows.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let key = self.data_key(member).await?;
+                rows.into_iter()
+                    .map(|(id, sealed, at, seen)| {
+                        Ok($crate::StoredNotification {
+                            id: $crate::NotificationId(id),
+                            at: tend_core::Timestamp::from_unix_seconds(at),
+                            seen: seen != 0,
+                            notification: $crate::backend::open_json(&key, $crate::backend::NOTIFICATION, id.as_bytes(), &sealed)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn unseen_notifications(&self, member: $crate::MemberId) -> $crate::StoreResult<u32> {
+                let (count,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE member_id = $1 AND seen = 0")
+                        .bind(member.as_uuid())
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok(u32::try_from(count).unwrap_or(u32::MAX))
+            }
+
+            async fn see_notifications(
+                &self,
+                member: $crate::MemberId,
+                ids: &[$crate::NotificationId],
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                for id in ids {
+                    sqlx::query("UPDATE notifications SET seen = 1 WHERE id = $1 AND member_id = $2")
+                        .bind(id.as_uuid())
+                        .bind(member.as_uuid())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
             }
         }
     };

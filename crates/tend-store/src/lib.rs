@@ -118,6 +118,10 @@ row_id!(
 );
 row_id!(FollowUpId, "a follow-up in the drop window");
 row_id!(AppreciationId, "a note of appreciation");
+row_id!(
+    NotificationId,
+    "something in a member's notification centre"
+);
 
 /// Kinds of background work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +130,8 @@ pub enum JobKind {
     RoutineReview,
     /// Sends a live session its check-in prompt, at the routine's cadence.
     CheckIn,
+    /// Delivers a follow-up to its member's notification centre when it comes due.
+    FollowUp,
 }
 
 impl JobKind {
@@ -133,11 +139,12 @@ impl JobKind {
         match self {
             Self::RoutineReview => "routine-review",
             Self::CheckIn => "check-in",
+            Self::FollowUp => "follow-up",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::RoutineReview, Self::CheckIn]
+        [Self::RoutineReview, Self::CheckIn, Self::FollowUp]
             .into_iter()
             .find(|k| k.as_str() == text)
     }
@@ -206,9 +213,9 @@ pub struct PastSession {
     pub routine_version: u32,
 }
 
-/// A note for a partner after a session: specific appreciation in the sender's words, or
-/// (from a follow-up answered 🟡 or 🔴) that the sender could use some extra care today,
-/// with no details.
+/// A note for a partner after a session: specific appreciation in the sender's words, the
+/// entries of their reflection the sender chose to share, or (from a follow-up answered 🟡
+/// or 🔴) that the sender could use some extra care today, with no details.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Appreciation {
     pub from: MemberId,
@@ -216,6 +223,39 @@ pub struct Appreciation {
     pub text: String,
     #[serde(default)]
     pub care_wanted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reflection: Option<tend_core::insights::SharedReflection>,
+}
+
+/// What a notification is about. It names things (a follow-up, a circle, a partner) and holds
+/// no words of anyone's: the centre says it in the reader's language, neutral in discreet mode.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Notification {
+    /// A follow-up in the drop window has come.
+    FollowUp {
+        follow_up: FollowUpId,
+        session_at: Timestamp,
+    },
+    /// A partner sent a note of appreciation.
+    Appreciation { from: MemberId },
+    /// A partner could use some extra care today.
+    ExtraCare { from: MemberId },
+    /// A partner shared part of their reflection.
+    SharedReflection { from: MemberId },
+    /// A change to a routine is waiting for the member's answer.
+    Proposal { circle: CircleId, from: MemberId },
+    /// A routine review has started.
+    Review { circle: CircleId },
+}
+
+/// A notification as the centre shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredNotification {
+    pub id: NotificationId,
+    pub at: Timestamp,
+    pub seen: bool,
+    pub notification: Notification,
 }
 
 /// A follow-up in the drop window, for one participant.
@@ -305,6 +345,8 @@ impl CustomItem {
 pub struct BoundaryRecord {
     pub id: BoundaryId,
     pub boundary: Boundary,
+    /// When it was last written, so a session's brief can tell what is new.
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -346,6 +388,8 @@ pub struct Member {
     pub display_name: Option<String>,
     pub pronouns: Option<String>,
     pub created_at: Timestamp,
+    /// Discreet mode: a neutral name and neutral notification words.
+    pub discreet: bool,
 }
 
 impl Member {
@@ -715,6 +759,33 @@ pub trait Store: Send + Sync + 'static {
         id: FollowUpId,
         follow_up: &FollowUp,
     ) -> StoreResult<()>;
+
+    /// Turns discreet mode on or off for the member.
+    async fn set_discreet(&self, member: MemberId, discreet: bool) -> StoreResult<()>;
+
+    /// For delivering a follow-up when it comes due: whose it is.
+    async fn follow_up_member(&self, id: FollowUpId) -> StoreResult<MemberId>;
+
+    /// Puts a notification in the member's centre, sealed with their key. Adding the same id
+    /// again changes nothing (so a job that runs twice delivers once); returns whether it
+    /// was new.
+    async fn add_notification(
+        &self,
+        member: MemberId,
+        id: NotificationId,
+        notification: &Notification,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// The member's newest `limit` notifications, newest first.
+    async fn notifications(
+        &self,
+        member: MemberId,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredNotification>>;
+    /// How many of the member's notifications are not seen yet (for the badge; no key needed).
+    async fn unseen_notifications(&self, member: MemberId) -> StoreResult<u32>;
+    /// Marks these of the member's notifications seen; others' ids are ignored.
+    async fn see_notifications(&self, member: MemberId, ids: &[NotificationId]) -> StoreResult<()>;
 
     /// Keeps one of the member's reflections, sealed with their key.
     async fn add_reflection(

@@ -17,6 +17,7 @@ use crate::i18n::I18n;
 use crate::state::AppState;
 
 mod circles;
+mod notifications;
 mod profile;
 pub(crate) mod routines;
 pub(crate) mod sessions;
@@ -151,6 +152,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/appreciations", get(sessions::appreciations_get))
         .route("/api/v1/follow-ups", get(sessions::follow_ups_get))
         .route(
+            "/api/v1/notifications",
+            get(notifications::notifications_get),
+        )
+        .route("/api/v1/notifications/seen", post(notifications::seen_post))
+        .route(
+            "/api/v1/notifications/stream",
+            get(notifications::stream_get),
+        )
+        .route("/api/v1/me/discreet", put(notifications::discreet_put))
+        .route(
             "/api/v1/follow-ups/{id}/answer",
             post(sessions::follow_up_answer_post),
         )
@@ -180,6 +191,8 @@ pub fn routes() -> Router<AppState> {
         sessions::reflections_post, sessions::follow_ups_get, sessions::follow_up_answer_post,
         sessions::signals_post, sessions::stream_get,
         sessions::appreciations_post, sessions::appreciations_get,
+        notifications::notifications_get, notifications::seen_post, notifications::stream_get,
+        notifications::discreet_put,
     ),
     components(schemas(SignUpBody, SignedUp, SignInBody, TokenBody, MeBody, Problem, ProblemField)),
     modifiers(&BearerAuth)
@@ -450,6 +463,8 @@ pub struct MeBody {
     username: String,
     display_name: Option<String>,
     pronouns: Option<String>,
+    /// Discreet mode (see PUT /api/v1/me/discreet).
+    discreet: bool,
 }
 
 /// The signed-in member.
@@ -462,5 +477,6 @@ async fn me_get(api: ApiMember) -> Json<MeBody> {
         username: member.username,
         display_name: member.display_name,
         pronouns: member.pronouns,
+        discreet: member.discreet,
     })
 }

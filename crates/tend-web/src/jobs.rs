@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use tend_core::Timestamp;
-use tend_store::{CareSessionId, CircleId, Job, JobKind};
+use tend_store::{CareSessionId, CircleId, FollowUpId, Job, JobKind};
 
 use crate::routines;
 use crate::state::AppState;
@@ -60,6 +60,10 @@ async fn run(state: &AppState, job: &Job, now: Timestamp) -> Result<(), crate::e
         }
         Some(JobKind::CheckIn) => {
             crate::live::check_in(state, CareSessionId::from_uuid(job.subject), now).await?;
+        }
+        Some(JobKind::FollowUp) => {
+            crate::notifications::deliver_follow_up(state, FollowUpId::from_uuid(job.subject))
+                .await?;
         }
         // Written by a newer Tend: leave it for that version.
         None => return Err(crate::error::ErrorKind::Unavailable.into()),

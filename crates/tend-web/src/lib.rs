@@ -16,6 +16,7 @@ mod error;
 mod i18n;
 mod jobs;
 mod live;
+mod notifications;
 mod pages;
 mod profile;
 mod routines;

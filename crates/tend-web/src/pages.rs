@@ -7,6 +7,7 @@ mod circles;
 mod home;
 mod info;
 mod insights;
+mod notifications;
 mod profile;
 mod routines;
 mod sessions;
@@ -147,6 +148,9 @@ pub fn routes() -> Router<AppState> {
             get(sessions::reflection_get).post(sessions::reflection_post),
         )
         .route("/follow-ups", get(sessions::follow_ups_get))
+        .route("/notifications", get(notifications::notifications_get))
+        .route("/notifications/stream", get(notifications::stream_get))
+        .route("/account/discreet", post(account::discreet_post))
         .route(
             "/follow-ups/{id}/answer",
             post(sessions::follow_up_answer_post),
@@ -216,6 +220,8 @@ pub struct Ctx {
     pub exit_url: String,
     /// The current path, so the theme toggle can come back here.
     pub path: String,
+    /// The signed-in member's notifications not seen yet, for the badge.
+    pub unseen: u32,
 }
 
 impl Ctx {
@@ -225,9 +231,15 @@ impl Ctx {
         csrf: &CsrfCookie,
         path: String,
     ) -> Result<Self, AppError> {
+        let signed_in = auth::signed_in(state, cookies).await?;
+        let unseen = match &signed_in {
+            Some(me) => state.store.unseen_notifications(me.member.id).await?,
+            None => 0,
+        };
         Ok(Self {
             i18n: I18n::default(),
-            signed_in: auth::signed_in(state, cookies).await?,
+            signed_in,
+            unseen,
             csrf: csrf.token(&state.config.csrf_secret),
             theme: cookies
                 .theme()
@@ -255,8 +267,19 @@ impl Ctx {
                 theme: Theme::System,
                 exit_url: state.config.exit_url.clone(),
                 path: "/".to_owned(),
+                unseen: 0,
             },
         }
+    }
+
+    /// Tend's name, or a neutral one in discreet mode.
+    pub fn app_name(&self) -> String {
+        let discreet = self.signed_in.as_ref().is_some_and(|s| s.member.discreet);
+        self.t(if discreet {
+            msg("app-name-discreet")
+        } else {
+            msg("app-name")
+        })
     }
 
     pub fn t(&self, id: &str) -> String {
@@ -397,6 +420,8 @@ pub fn notice_message(i18n: &I18n, notice: Option<&str>) -> Option<String> {
         "signed-out-everywhere" => msg("notice-signed-out-everywhere"),
         "password-changed" => msg("notice-password-changed"),
         "recovered" => msg("notice-recovered"),
+        "discreet-on" => msg("notice-discreet-on"),
+        "discreet-off" => msg("notice-discreet-off"),
         _ => return None,
     };
     Some(i18n.t(id))

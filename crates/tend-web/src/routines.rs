@@ -52,6 +52,34 @@ pub fn members(circle: &CircleRecord) -> BTreeSet<MemberId> {
     circle.members.iter().map(|m| m.member.id).collect()
 }
 
+/// Keeps `me`'s new proposal and settles it at once when it needs nobody else's yes;
+/// otherwise each member who has not said yes finds it in their notification centre.
+pub async fn propose(
+    state: &AppState,
+    me: MemberId,
+    circle: &CircleRecord,
+    proposal: &Proposal<MemberId>,
+) -> Result<(ProposalId, ProposalState, Option<u32>), AppError> {
+    let pid = state
+        .store
+        .create_proposal(me, circle.id, proposal, state.clock.now())
+        .await?;
+    let (outcome, version) = settle(state, me, circle, pid, proposal).await?;
+    if outcome == ProposalState::Open {
+        let asked = members(circle)
+            .into_iter()
+            .filter(|m| !proposal.accepted_by.contains(m));
+        let notification = tend_store::Notification::Proposal {
+            circle: circle.id,
+            from: me,
+        };
+        for member in asked {
+            crate::notifications::notify_now(state, member, &notification).await?;
+        }
+    }
+    Ok((pid, outcome, version))
+}
+
 /// Turns `proposal` into the next version if everyone has said yes (or it only adds care for
 /// its author); returns its state, and the new version number when it became one.
 pub async fn settle(
@@ -165,10 +193,7 @@ pub async fn record_review_answer(
             accepted_by: BTreeSet::new(),
             declined: Vec::new(),
         };
-        let pid = state
-            .store
-            .create_proposal(me, circle.id, &proposal, state.clock.now())
-            .await?;
+        let (pid, _, _) = propose(state, me, circle, &proposal).await?;
         review.proposal = Some(pid);
     }
     state
@@ -235,10 +260,12 @@ pub async fn schedule_review(
 }
 
 /// Starts a review of `version` for `member`'s circle, or returns the open one; true when
-/// it started now.
+/// it started now. Everyone in the circle but `by` (who started it by hand, if anyone) finds
+/// it in their notification centre.
 pub async fn start_review(
     state: &AppState,
     member: MemberId,
+    by: Option<MemberId>,
     circle: &CircleRecord,
     version: u32,
     now: Timestamp,
@@ -257,6 +284,10 @@ pub async fn start_review(
         .store
         .create_review(member, circle.id, &review, now)
         .await?;
+    let notification = tend_store::Notification::Review { circle: circle.id };
+    for other in members(circle).into_iter().filter(|m| Some(*m) != by) {
+        crate::notifications::notify_now(state, other, &notification).await?;
+    }
     schedule_review(state, member, circle).await?;
     Ok((id, review, true))
 }
@@ -294,7 +325,7 @@ pub async fn start_due_reviews(
             .count();
         let sessions_since = u32::try_from(sessions_since).unwrap_or(u32::MAX);
         if routine::review_due(since, sessions_since, &version.routine.settings, now) {
-            start_review(state, member, &circle, version.version, now).await?;
+            start_review(state, member, None, &circle, version.version, now).await?;
             started += 1;
         }
     }

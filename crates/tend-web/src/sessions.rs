@@ -9,7 +9,7 @@ use tend_core::profile::Variant;
 use tend_core::routine::Routine;
 use tend_core::session::{Event, Refusal, Session, follow_ups};
 use tend_store::{
-    CareSession, CareSessionId, CircleRecord, FollowUp, FollowUpId, MemberId, StoreError,
+    CareSession, CareSessionId, CircleRecord, FollowUp, FollowUpId, JobKind, MemberId, StoreError,
     StoredCareSession,
 };
 
@@ -218,6 +218,14 @@ async fn after_aftercare(
     Ok(())
 }
 
+/// The day of the week of `at`, in words ("Saturday"), to say which session is meant.
+pub fn weekday(i18n: &crate::i18n::I18n, at: tend_core::Timestamp) -> String {
+    let day = time::OffsetDateTime::from_unix_timestamp(at.unix_seconds())
+        .map(|t| t.weekday().number_days_from_monday())
+        .unwrap_or(0);
+    i18n.t(&format!("weekday-{day}"))
+}
+
 /// The id of one participant's follow-up at one hour of one session: the same every time,
 /// so owing follow-ups twice keeps one of each.
 fn follow_up_id(session: CareSessionId, member: MemberId, hours: u16) -> FollowUpId {
@@ -257,6 +265,11 @@ async fn owe_follow_ups(
             state
                 .store
                 .add_follow_up(*participant, id, &follow_up, due_at)
+                .await?;
+            // Delivered to the notification centre when it comes due, once.
+            state
+                .store
+                .schedule_job(JobKind::FollowUp, id.as_uuid(), due_at)
                 .await?;
         }
     }

@@ -374,8 +374,35 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
                 session,
                 text: "Juniper lantern".to_owned(),
                 care_wanted: false,
+                reflection: None,
             },
             at(8),
+        )
+        .await
+        .unwrap();
+    store
+        .add_appreciation(
+            sam.id,
+            &tend_store::Appreciation {
+                from: sam.id,
+                session,
+                text: String::new(),
+                care_wanted: false,
+                reflection: Some(tend_core::insights::SharedReflection {
+                    felt_good: "Quince harbour".to_owned(),
+                    ..Default::default()
+                }),
+            },
+            at(8),
+        )
+        .await
+        .unwrap();
+    store
+        .add_notification(
+            sam.id,
+            tend_store::NotificationId::new(),
+            &tend_store::Notification::ExtraCare { from: sam.id },
+            at(9),
         )
         .await
         .unwrap();
@@ -415,6 +442,9 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
             "aftercare",
             "yellow",
             "Juniper",
+            "Quince",
+            "extra-care",
+            "felt_good",
         ] {
             if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
                 found.push(format!("{needle} in {}", path.display()));
@@ -1149,6 +1179,69 @@ async fn reflections_belong_to_their_member() {
             .unwrap();
         assert_eq!(store.reflections(sam.id).await.unwrap(), vec![reflection]);
         assert!(store.reflections(alex.id).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn notifications_are_kept_once_per_id_and_seen_by_their_member_only() {
+    use tend_store::{Notification, NotificationId};
+    on_each_backend(|store, _| async move {
+        let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
+        let alex = store
+            .create_member(new_member("alex"), at(1))
+            .await
+            .unwrap();
+        let care = Notification::ExtraCare { from: alex.id };
+        let once = NotificationId::new();
+        assert!(
+            store
+                .add_notification(sam.id, once, &care, at(10))
+                .await
+                .unwrap()
+        );
+        // The same id again (a job run twice) keeps the first.
+        assert!(
+            !store
+                .add_notification(sam.id, once, &care, at(11))
+                .await
+                .unwrap()
+        );
+        let later = NotificationId::new();
+        let note = Notification::Appreciation { from: alex.id };
+        store
+            .add_notification(sam.id, later, &note, at(20))
+            .await
+            .unwrap();
+        assert_eq!(store.unseen_notifications(sam.id).await.unwrap(), 2);
+        assert_eq!(store.unseen_notifications(alex.id).await.unwrap(), 0);
+        let listed = store.notifications(sam.id, 50).await.unwrap();
+        let order: Vec<_> = listed.iter().map(|n| (n.id, n.at, n.seen)).collect();
+        assert_eq!(order, [(later, at(20), false), (once, at(10), false)]);
+        assert_eq!(listed[0].notification, note);
+        assert_eq!(store.notifications(sam.id, 1).await.unwrap().len(), 1);
+        // Someone else cannot mark them seen.
+        store
+            .see_notifications(alex.id, &[once, later])
+            .await
+            .unwrap();
+        assert_eq!(store.unseen_notifications(sam.id).await.unwrap(), 2);
+        store.see_notifications(sam.id, &[once]).await.unwrap();
+        assert_eq!(store.unseen_notifications(sam.id).await.unwrap(), 1);
+        let seen: Vec<bool> = store
+            .notifications(sam.id, 50)
+            .await
+            .unwrap()
+            .iter()
+            .map(|n| n.seen)
+            .collect();
+        assert_eq!(seen, [false, true]);
+        assert!(store.notifications(alex.id, 50).await.unwrap().is_empty());
+
+        assert!(!store.member(sam.id).await.unwrap().discreet);
+        store.set_discreet(sam.id, true).await.unwrap();
+        assert!(store.member(sam.id).await.unwrap().discreet);
+        assert!(!store.member(alex.id).await.unwrap().discreet);
     })
     .await;
 }

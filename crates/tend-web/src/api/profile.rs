@@ -483,7 +483,7 @@ pub async fn boundaries_post(
     let boundary = parse_boundary(&input)?;
     let record = state
         .store
-        .create_boundary(api.member.id, &boundary, clock::now())
+        .create_boundary(api.member.id, &boundary, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(boundary_body(&record))).into_response())
 }
@@ -510,11 +510,16 @@ pub async fn boundary_put(
 ) -> Result<Json<BoundaryBody>, ApiError> {
     let id = boundary_id(&id)?;
     let boundary = parse_boundary(&input)?;
+    let now = state.clock.now();
     state
         .store
-        .update_boundary(api.member.id, id, &boundary, clock::now())
+        .update_boundary(api.member.id, id, &boundary, now)
         .await?;
-    Ok(Json(boundary_body(&BoundaryRecord { id, boundary })))
+    Ok(Json(boundary_body(&BoundaryRecord {
+        id,
+        boundary,
+        updated_at: now,
+    })))
 }
 
 /// Deletes a boundary.

@@ -15,7 +15,6 @@ use utoipa::ToSchema;
 
 use super::{ApiError, ApiJson};
 use crate::auth::ApiMember;
-use crate::clock;
 use crate::i18n::msg;
 use crate::routines;
 use crate::state::AppState;
@@ -404,11 +403,7 @@ pub async fn proposals_post(
         accepted_by: [me].into(),
         declined: Vec::new(),
     };
-    let pid = state
-        .store
-        .create_proposal(me, circle.id, &proposal, clock::now())
-        .await?;
-    let (outcome, version) = routines::settle(&state, me, &circle, pid, &proposal).await?;
+    let (pid, outcome, version) = routines::propose(&state, me, &circle, &proposal).await?;
     Ok((
         StatusCode::CREATED,
         Json(proposal_body(pid, &proposal, outcome, version)),
@@ -795,7 +790,7 @@ pub async fn reviews_post(
     }
     let members = routines::members(&circle);
     let (rid, review, started) =
-        routines::start_review(&state, me, &circle, version, state.clock.now()).await?;
+        routines::start_review(&state, me, Some(me), &circle, version, state.clock.now()).await?;
     let status = if started {
         StatusCode::CREATED
     } else {

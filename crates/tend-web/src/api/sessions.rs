@@ -9,19 +9,23 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tend_core::insights::{
-    Feeling, Moment, Mood, REFLECTION_TEXT_MAX, Reflection, ReflectionNotes,
+    Entry, Feeling, Moment, Mood, REFLECTION_TEXT_MAX, Reflection, ReflectionNotes,
+    SharedReflection,
 };
 use tend_core::profile::Variant;
 use tend_core::routine::{StepId, StepWhat};
 use tend_core::session::{
     Event, FollowUpAnswer, OFF_LIMITS_MAX, Readiness, Refusal, State as SessionState,
 };
-use tend_store::{CareSessionId, CircleId, FollowUpId, MemberId, StoredCareSession};
+use tend_store::{
+    CareSessionId, CircleId, FollowUpId, MemberId, Notification, NotificationId, StoredCareSession,
+};
 use utoipa::ToSchema;
 
 use super::{ApiError, ApiJson};
 use crate::auth::ApiMember;
-use crate::i18n::msg;
+use crate::i18n::{I18n, msg};
+use crate::notifications;
 use crate::sessions::{self, NewSession, SessionError};
 use crate::state::AppState;
 
@@ -479,11 +483,14 @@ pub(crate) async fn send_appreciation(
         session: stored.id,
         text: text.to_owned(),
         care_wanted: false,
+        reflection: None,
     };
-    Ok(state
+    let id = state
         .store
         .add_appreciation(to, &note, state.clock.now())
-        .await?)
+        .await?;
+    notifications::notify_now(state, to, &Notification::Appreciation { from: me }).await?;
+    Ok(id)
 }
 
 /// Sends a partner a short note of what you appreciated, once aftercare has begun.
@@ -504,12 +511,13 @@ pub async fn appreciations_post(
     Ok((StatusCode::CREATED, Json(sent)).into_response())
 }
 
-/// A note you received: appreciation in a partner's words, or that they could use some
-/// extra care today (`care-wanted`, no words, no details).
+/// A note you received: appreciation in a partner's words, the entries of their reflection
+/// they chose to share (`shared-reflection`, also put in words in `text`), or that they
+/// could use some extra care today (`care-wanted`, no words, no details).
 #[derive(Serialize, ToSchema)]
 pub struct AppreciationReceived {
     id: String,
-    /// appreciation or care-wanted.
+    /// appreciation, shared-reflection or care-wanted.
     kind: &'static str,
     /// Who sent it: member id and name.
     from: String,
@@ -541,21 +549,52 @@ pub(crate) async fn received_appreciations(
             Err(tend_store::StoreError::NotFound) => String::new(),
             Err(error) => return Err(error.into()),
         };
+        let (kind, text) = match (&note.reflection, note.care_wanted) {
+            (Some(shared), _) => ("shared-reflection", shared_words(&I18n::default(), shared)),
+            (None, true) => ("care-wanted", note.text),
+            (None, false) => ("appreciation", note.text),
+        };
         received.push(AppreciationReceived {
             id: id.to_string(),
-            kind: if note.care_wanted {
-                "care-wanted"
-            } else {
-                "appreciation"
-            },
+            kind,
             from: note.from.to_string(),
             name,
             session: note.session.to_string(),
-            text: note.text,
+            text,
             at: at.unix_seconds(),
         });
     }
     Ok(received)
+}
+
+/// A partner's shared entries in words: "From their reflection: mood 4 of 5 · …".
+fn shared_words(i18n: &I18n, shared: &SharedReflection) -> String {
+    let mut parts = Vec::new();
+    let level = |id: &str, mood: Mood| i18n.t_with(id, &[("value", &mood.value().to_string())]);
+    if let Some(mood) = shared.mood {
+        parts.push(level("shared-mood", mood));
+    }
+    if let Some(energy) = shared.energy {
+        parts.push(level("shared-energy", energy));
+    }
+    if !shared.feelings.is_empty() {
+        let feelings: Vec<String> = shared
+            .feelings
+            .iter()
+            .map(|f| i18n.t(&format!("feeling-{}", f.as_str())))
+            .collect();
+        parts.push(i18n.t_with("shared-feelings", &[("feelings", &feelings.join(", "))]));
+    }
+    for (id, text) in [
+        ("shared-felt-good", &shared.felt_good),
+        ("shared-to-change", &shared.to_change),
+        ("shared-safeword-used", &shared.safeword_used),
+    ] {
+        if !text.is_empty() {
+            parts.push(i18n.t_with(id, &[("text", text)]));
+        }
+    }
+    i18n.t_with("shared-intro", &[("entries", &parts.join(" · "))])
 }
 
 impl AppreciationReceived {
@@ -609,6 +648,10 @@ pub struct ReflectionBody {
     /// Whether drop came.
     #[serde(default)]
     drop: bool,
+    /// Entries to share with the partners who were there, one by one: any of mood, energy,
+    /// feelings, felt-good, to-change, safeword-used. Nothing is shared unless named here.
+    #[serde(default)]
+    shared: Vec<String>,
 }
 
 impl ReflectionBody {
@@ -620,6 +663,7 @@ impl ReflectionBody {
         feelings: Vec<&str>,
         [felt_good, to_change, safeword_used]: [&str; 3],
         drop: bool,
+        shared: Vec<&str>,
     ) -> Self {
         let energy = energy.trim();
         Self {
@@ -630,6 +674,7 @@ impl ReflectionBody {
             to_change: to_change.to_owned(),
             safeword_used: safeword_used.to_owned(),
             drop,
+            shared: shared.into_iter().map(str::to_owned).collect(),
         }
     }
 
@@ -641,6 +686,9 @@ impl ReflectionBody {
 #[derive(Serialize, ToSchema)]
 pub struct ReflectionSaved {
     id: String,
+    /// How many partners the shared entries went to (0 when nothing was shared).
+    #[serde(rename = "shared-with")]
+    shared_with: usize,
     /// True when gentle information about post-sex blues may help (a low mood, or feelings
     /// such as sad, irritable or ashamed).
     blues: bool,
@@ -661,6 +709,10 @@ pub(crate) fn reflection_of(body: &ReflectionBody) -> Result<ReflectionNotesAndM
     if feelings.is_none() {
         problems.push(("feelings".into(), msg("reflection-feelings")));
     }
+    let entries: Option<BTreeSet<Entry>> = body.shared.iter().map(|e| Entry::parse(e)).collect();
+    if entries.is_none() {
+        problems.push(("shared".into(), msg("reflection-shared")));
+    }
     for (field, text) in [
         ("felt-good", &body.felt_good),
         ("to-change", &body.to_change),
@@ -670,17 +722,20 @@ pub(crate) fn reflection_of(body: &ReflectionBody) -> Result<ReflectionNotesAndM
             problems.push((field.into(), msg("reflection-too-long")));
         }
     }
-    match (mood, feelings) {
-        (Some(mood), Some(feelings)) if problems.is_empty() => Ok(ReflectionNotesAndMood {
-            mood,
-            notes: ReflectionNotes {
-                energy: energy.flatten(),
-                feelings,
-                felt_good: body.felt_good.trim().to_owned(),
-                to_change: body.to_change.trim().to_owned(),
-                safeword_used: body.safeword_used.trim().to_owned(),
-            },
-        }),
+    match (mood, feelings, entries) {
+        (Some(mood), Some(feelings), Some(entries)) if problems.is_empty() => {
+            Ok(ReflectionNotesAndMood {
+                mood,
+                entries,
+                notes: ReflectionNotes {
+                    energy: energy.flatten(),
+                    feelings,
+                    felt_good: body.felt_good.trim().to_owned(),
+                    to_change: body.to_change.trim().to_owned(),
+                    safeword_used: body.safeword_used.trim().to_owned(),
+                },
+            })
+        }
         _ => Err(ApiError::Invalid(problems)),
     }
 }
@@ -688,6 +743,8 @@ pub(crate) fn reflection_of(body: &ReflectionBody) -> Result<ReflectionNotesAndM
 /// A checked reflection, before it is tied to a session.
 pub(crate) struct ReflectionNotesAndMood {
     pub mood: Mood,
+    /// The entries to share with the partners who were there.
+    pub entries: BTreeSet<Entry>,
     pub notes: ReflectionNotes,
 }
 
@@ -722,26 +779,36 @@ pub async fn reflections_post(
     let me = api.member.id;
     let stored = state.store.care_session(me, session_id(&id)?).await?;
     let checked = reflection_of(&body)?;
-    let (id, blues) = save_reflection(&state, me, &stored, checked, body.drop).await?;
+    let saved = save_reflection(&state, me, &stored, checked, body.drop).await?;
     Ok((
         StatusCode::CREATED,
         Json(ReflectionSaved {
-            id: id.to_string(),
-            blues,
+            id: saved.id.to_string(),
+            shared_with: saved.shared_with,
+            blues: saved.blues,
         }),
     )
         .into_response())
 }
 
-/// Keeps `me`'s reflection on a session that has reached aftercare; returns its id and
-/// whether post-sex blues information may help.
+/// A reflection, kept.
+pub(crate) struct SavedReflection {
+    pub id: tend_store::ReflectionId,
+    /// Whether gentle information about post-sex blues may help.
+    pub blues: bool,
+    /// How many partners the shared entries went to.
+    pub shared_with: usize,
+}
+
+/// Keeps `me`'s reflection on a session that has reached aftercare, and passes the entries
+/// they ticked (and only those) to the others who took part.
 pub(crate) async fn save_reflection(
     state: &AppState,
     me: MemberId,
     stored: &StoredCareSession,
     checked: ReflectionNotesAndMood,
     drop: bool,
-) -> Result<(tend_store::ReflectionId, bool), ApiError> {
+) -> Result<SavedReflection, ApiError> {
     let Some(session_at) = stored.record.session.aftercare_at else {
         return Err(ApiError::Conflict(msg("session-not-now")));
     };
@@ -755,11 +822,40 @@ pub(crate) async fn save_reflection(
         notes: checked.notes,
     };
     let blues = reflection.suggests_blues();
-    let id = state
-        .store
-        .add_reflection(me, &reflection, state.clock.now())
-        .await?;
-    Ok((id, blues))
+    let now = state.clock.now();
+    let id = state.store.add_reflection(me, &reflection, now).await?;
+    let shared = reflection.share(&checked.entries);
+    let mut shared_with = 0;
+    if !shared.is_empty() {
+        let partners = stored
+            .record
+            .session
+            .participants
+            .iter()
+            .filter(|p| **p != me);
+        for partner in partners {
+            let note = tend_store::Appreciation {
+                from: me,
+                session: stored.id,
+                text: String::new(),
+                care_wanted: false,
+                reflection: Some(shared.clone()),
+            };
+            state.store.add_appreciation(*partner, &note, now).await?;
+            notifications::notify_now(
+                state,
+                *partner,
+                &Notification::SharedReflection { from: me },
+            )
+            .await?;
+            shared_with += 1;
+        }
+    }
+    Ok(SavedReflection {
+        id,
+        blues,
+        shared_with,
+    })
 }
 
 /// One of your follow-ups in the drop window.
@@ -908,14 +1004,22 @@ pub(crate) async fn answer_follow_up(
         notes: ReflectionNotes::default(),
     };
     state.store.add_reflection(me, &reflection, now).await?;
+    // Answered: its notification needs no more attention.
+    state
+        .store
+        .see_notifications(me, &[NotificationId::from_uuid(id.as_uuid())])
+        .await?;
+    state.bus.publish(me);
     for partner in notify {
         let note = tend_store::Appreciation {
             from: me,
             session: follow_up.session,
             text: String::new(),
             care_wanted: true,
+            reflection: None,
         };
         state.store.add_appreciation(*partner, &note, now).await?;
+        notifications::notify_now(state, *partner, &Notification::ExtraCare { from: me }).await?;
     }
     Ok(follow_up_body(id, due_at, &follow_up, now))
 }

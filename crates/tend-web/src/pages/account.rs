@@ -21,6 +21,7 @@ struct AccountPage {
     username: String,
     display_name: String,
     pronouns: String,
+    discreet: bool,
     codes_left: u32,
     notice: Option<String>,
     errors: FormErrors,
@@ -44,6 +45,7 @@ async fn account_page(
         username: me.member.username.clone(),
         display_name: me.member.display_name.clone().unwrap_or_default(),
         pronouns: me.member.pronouns.clone().unwrap_or_default(),
+        discreet: me.member.discreet,
         codes_left,
         notice,
         errors,
@@ -58,6 +60,24 @@ pub async fn account_get(
     let notice = notice_message(&member.ctx.i18n, query.notice.as_deref());
     let page = account_page(&state, member, notice, FormErrors::default()).await?;
     Ok(Html(page.render()?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct DiscreetForm {
+    #[serde(default)]
+    discreet: String,
+}
+
+/// Discreet mode on ("on") or off (anything else).
+pub async fn discreet_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    CsrfForm(form): CsrfForm<DiscreetForm>,
+) -> Result<Response, AppError> {
+    let on = form.discreet == "on";
+    state.store.set_discreet(me.member.id, on).await?;
+    let notice = if on { "discreet-on" } else { "discreet-off" };
+    Ok(Redirect::to(&format!("/account?notice={notice}")).into_response())
 }
 
 #[derive(serde::Deserialize)]

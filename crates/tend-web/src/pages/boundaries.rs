@@ -12,7 +12,6 @@ use tend_store::{BoundaryId, BoundaryRecord};
 
 use super::{Ctx, FormErrors, MemberCtx};
 use crate::accounts::rule_message;
-use crate::clock;
 use crate::error::{AppError, ErrorKind};
 use crate::security::CsrfForm;
 use crate::state::AppState;
@@ -174,7 +173,7 @@ pub async fn boundaries_post(
         Ok(boundary) => {
             state
                 .store
-                .create_boundary(me.member.id, &boundary, clock::now())
+                .create_boundary(me.member.id, &boundary, state.clock.now())
                 .await?;
             Ok(
                 Redirect::to(&format!("/profile/boundaries#kind-{}", kind.as_str()))
@@ -223,7 +222,7 @@ pub async fn boundary_post(
         Ok(boundary) => {
             state
                 .store
-                .update_boundary(me.member.id, id, &boundary, clock::now())
+                .update_boundary(me.member.id, id, &boundary, state.clock.now())
                 .await?;
             Ok(
                 Redirect::to(&format!("/profile/boundaries#kind-{}", kind.as_str()))
@@ -282,7 +281,7 @@ pub async fn responses_post(
     }
     let member = me.member.id;
     let records = state.store.boundaries(member).await?;
-    let now = clock::now();
+    let now = state.clock.now();
     for record in &records {
         let keep = match record.boundary.kind {
             BoundaryKind::StressResponse => chosen.contains(&record.boundary.text.as_str()),

@@ -749,28 +749,36 @@ pub async fn common_ground_get(
                 name: name_of(&partner),
                 rows: records
                     .iter()
-                    .map(|r| GroundRow {
-                        item: i18n.t(&format!("boundary-{}", r.boundary.kind.as_str())),
-                        who: String::new(),
-                        detail: match (&r.boundary.kind, &r.boundary.condition) {
-                            (BoundaryKind::StressResponse, _) => {
-                                i18n.t(&format!("boundary-stress-{}", r.boundary.text))
-                            }
-                            (BoundaryKind::OverrideImFine, _) => {
-                                i18n.t(&format!("boundary-override-{}", r.boundary.text))
-                            }
-                            (_, Some(condition)) => format!(
-                                "{} ({} {})",
-                                r.boundary.text,
-                                i18n.t("boundary-condition"),
-                                condition
-                            ),
-                            _ => r.boundary.text.clone(),
-                        },
+                    .map(|r| {
+                        let (item, detail) = boundary_words(i18n, &r.boundary);
+                        GroundRow {
+                            item,
+                            who: String::new(),
+                            detail,
+                        }
                     })
                     .collect(),
             });
         }
     }
     Ok(Html(page.render()?).into_response())
+}
+
+/// A shared boundary in words: its kind, and what the member wrote (or chose).
+pub(super) fn boundary_words(i18n: &I18n, boundary: &tend_core::Boundary) -> (String, String) {
+    let kind = i18n.t(&format!("boundary-{}", boundary.kind.as_str()));
+    let detail = match (&boundary.kind, &boundary.condition) {
+        (BoundaryKind::StressResponse, _) => i18n.t(&format!("boundary-stress-{}", boundary.text)),
+        (BoundaryKind::OverrideImFine, _) => {
+            i18n.t(&format!("boundary-override-{}", boundary.text))
+        }
+        (_, Some(condition)) => format!(
+            "{} ({} {})",
+            boundary.text,
+            i18n.t("boundary-condition"),
+            condition
+        ),
+        _ => boundary.text.clone(),
+    };
+    (kind, detail)
 }

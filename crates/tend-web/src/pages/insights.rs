@@ -112,7 +112,7 @@ fn mood_words(i18n: &I18n, mood: Mood) -> String {
     )
 }
 
-fn date(at: Timestamp) -> String {
+pub(super) fn date(at: Timestamp) -> String {
     time::OffsetDateTime::from_unix_timestamp(at.unix_seconds())
         .map(|moment| moment.date().to_string())
         .unwrap_or_default()

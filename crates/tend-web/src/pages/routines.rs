@@ -20,7 +20,6 @@ use crate::api::routines::{
     RoutineBody, SafewordsBody, StepBody, parse_routine, routine_body, version_of,
 };
 use crate::circles;
-use crate::clock;
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::I18n;
 use crate::routines;
@@ -650,11 +649,7 @@ pub async fn edit_post(
                     accepted_by: [me.member.id].into(),
                     declined: Vec::new(),
                 };
-                let pid = state
-                    .store
-                    .create_proposal(me.member.id, circle.id, &proposal, clock::now())
-                    .await?;
-                routines::settle(&state, me.member.id, &circle, pid, &proposal).await?;
+                routines::propose(&state, me.member.id, &circle, &proposal).await?;
                 return Ok(Redirect::to(&routine_url(&circle, variant)).into_response());
             }
             Err(ApiError::Invalid(found)) => problems.extend(found),
@@ -869,8 +864,15 @@ pub async fn review_start_post(
     if version == 0 {
         return Err(ErrorKind::BadRequest.into());
     }
-    let (rid, _, _) =
-        routines::start_review(&state, me.member.id, &circle, version, state.clock.now()).await?;
+    let (rid, _, _) = routines::start_review(
+        &state,
+        me.member.id,
+        Some(me.member.id),
+        &circle,
+        version,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/circles/{}/routine/reviews/{rid}", circle.id)).into_response())
 }
 

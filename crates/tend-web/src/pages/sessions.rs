@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tend_core::boundaries::BoundaryKind;
-use tend_core::insights::{Feeling, Mood};
+use tend_core::insights::{Entry, Feeling, Mood};
 use tend_core::profile::Variant;
 use tend_core::routine::StepId;
 use tend_core::session::{Event, FollowUpAnswer, Refusal, Signal, State as SessionState};
@@ -125,6 +125,9 @@ struct SinceLast {
     day: String,
     /// The routine version it followed, when this one follows another.
     changed_from: Option<u32>,
+    /// Boundaries the other participants shared with the circle, new or changed since then:
+    /// (name, kind, what they wrote).
+    new_boundaries: Vec<(String, String, String)>,
 }
 
 struct ReadinessRow {
@@ -246,15 +249,31 @@ async fn session_page(
     // The brief: what changed since this circle's last session of the same kind.
     let since_last = if record.session.state == SessionState::Plan {
         let past = state.store.sessions_with_aftercare(me, circle.id).await?;
-        past.iter()
-            .rev()
-            .find(|p| p.variant == record.variant)
-            .map(|p| SinceLast {
-                day: weekday(i18n, p.aftercare_at),
-                changed_from: (p.routine_version != record.routine_version
-                    && p.routine_version > 0)
-                    .then_some(p.routine_version),
-            })
+        match past.iter().rev().find(|p| p.variant == record.variant) {
+            Some(last) => {
+                let mut new_boundaries = Vec::new();
+                for (partner, records) in
+                    crate::circles::shared_boundaries(state, me, &circle).await?
+                {
+                    if !record.session.participants.contains(&partner) {
+                        continue;
+                    }
+                    let name = names.get(&partner).cloned().unwrap_or_default();
+                    for r in records.iter().filter(|r| r.updated_at > last.aftercare_at) {
+                        let (kind, detail) = super::circles::boundary_words(i18n, &r.boundary);
+                        new_boundaries.push((name.clone(), kind, detail));
+                    }
+                }
+                Some(SinceLast {
+                    day: weekday(i18n, last.aftercare_at),
+                    changed_from: (last.routine_version != record.routine_version
+                        && last.routine_version > 0)
+                        .then_some(last.routine_version),
+                    new_boundaries,
+                })
+            }
+            None => None,
+        }
     } else {
         None
     };
@@ -607,20 +626,38 @@ struct ReflectionPage {
     /// (field, label, as typed): what felt good, what to change, a safeword used.
     texts: Vec<(&'static str, String, String)>,
     drop: bool,
+    /// Entries that can be shared with the partners who were there: (value, words, ticked);
+    /// empty when nobody else took part.
+    share: Vec<(&'static str, String, bool)>,
     errors: FormErrors,
     /// After saving: whether to show gentle words about post-sex blues.
     saved: Option<bool>,
+    /// After saving: whether entries went to partners.
+    shared: bool,
 }
 
 fn reflection_page(
     ctx: Ctx,
-    id: CareSessionId,
+    stored: &StoredCareSession,
     typed: &Fields,
     errors: FormErrors,
 ) -> ReflectionPage {
     let ticked: BTreeSet<&str> = fields(typed, "feeling").collect();
+    let to_share: BTreeSet<&str> = fields(typed, "share").collect();
+    let share = if stored.record.session.participants.len() > 1 {
+        Entry::ALL
+            .iter()
+            .map(|e| {
+                let value = e.as_str();
+                let words = ctx.t(&format!("reflection-share-{value}"));
+                (value, words, to_share.contains(value))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     ReflectionPage {
-        id: id.to_string(),
+        id: stored.id.to_string(),
         levels: levels(&ctx.i18n),
         feelings: Feeling::ALL
             .iter()
@@ -643,8 +680,10 @@ fn reflection_page(
         .map(|(name, label)| (name, ctx.t(label), field(typed, name).to_owned()))
         .collect(),
         drop: field(typed, "drop") == "yes",
+        share,
         errors,
         saved: None,
+        shared: false,
         ctx,
     }
 }
@@ -654,6 +693,9 @@ pub struct SavedQuery {
     /// "yes", or "blues" when gentle words on post-sex blues may help.
     #[serde(default)]
     saved: String,
+    /// "yes" when entries went to partners.
+    #[serde(default)]
+    shared: String,
 }
 
 /// The member's own session that has reached aftercare; otherwise there is nothing to
@@ -677,15 +719,17 @@ pub async fn reflection_get(
     Query(query): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let id = session_id(&id)?;
-    if let Err(elsewhere) = reflectable(&state, me.member.id, id).await? {
-        return Ok(elsewhere);
-    }
-    let mut page = reflection_page(ctx, id, &Vec::new(), FormErrors::default());
+    let stored = match reflectable(&state, me.member.id, id).await? {
+        Ok(stored) => stored,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    let mut page = reflection_page(ctx, &stored, &Vec::new(), FormErrors::default());
     page.saved = match query.saved.as_str() {
         "yes" => Some(false),
         "blues" => Some(true),
         _ => None,
     };
+    page.shared = query.shared == "yes";
     Ok(Html(page.render()?).into_response())
 }
 
@@ -712,21 +756,26 @@ pub async fn reflection_post(
             field(&form, "safeword-used"),
         ],
         field(&form, "drop") == "yes",
+        fields(&form, "share").collect(),
     );
     let checked = match reflection_of(&body) {
         Ok(checked) => checked,
         Err(error) => {
             let errors = form_errors(&ctx.i18n, error)?;
-            let page = reflection_page(ctx, id, &form, errors);
+            let page = reflection_page(ctx, &stored, &form, errors);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
         }
     };
-    let (_, blues) =
-        crate::api::sessions::save_reflection(&state, me, &stored, checked, body.drop())
-            .await
-            .map_err(|_| AppError::internal("saving a reflection"))?;
-    let saved = if blues { "blues" } else { "yes" };
-    Ok(Redirect::to(&format!("{}/reflection?saved={saved}", session_url(id))).into_response())
+    let saved = crate::api::sessions::save_reflection(&state, me, &stored, checked, body.drop())
+        .await
+        .map_err(|_| AppError::internal("saving a reflection"))?;
+    let blues = if saved.blues { "blues" } else { "yes" };
+    let shared = if saved.shared_with > 0 { "yes" } else { "no" };
+    Ok(Redirect::to(&format!(
+        "{}/reflection?saved={blues}&shared={shared}",
+        session_url(id)
+    ))
+    .into_response())
 }
 
 struct FollowUpRow {
@@ -752,12 +801,7 @@ struct FollowUpsPage {
     notes: Vec<(String, String)>,
 }
 
-fn weekday(i18n: &I18n, at: tend_core::Timestamp) -> String {
-    let day = time::OffsetDateTime::from_unix_timestamp(at.unix_seconds())
-        .map(|t| t.weekday().number_days_from_monday())
-        .unwrap_or(0);
-    i18n.t(&format!("weekday-{day}"))
-}
+use crate::sessions::weekday;
 
 async fn follow_ups_page(
     state: &AppState,

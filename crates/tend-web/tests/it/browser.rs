@@ -970,7 +970,7 @@ async fn two_phones_plan_signal_care_reflect_and_answer_the_next_days_follow_up(
     .await;
     // Ash's page follows to "closed" and offers the reflection.
     text_within(&ash, ".session-state", "This session has closed.").await;
-    for (phone, mood) in [(&bo, "2"), (&ash, "5")] {
+    for (phone, mood, share) in [(&bo, "2", true), (&ash, "5", false)] {
         // Bo came to the reflection by closing; Ash's page followed to "closed".
         let path = phone.client.current_url().await.unwrap().path().to_owned();
         if !path.ends_with("/reflection") {
@@ -979,19 +979,53 @@ async fn two_phones_plan_signal_care_reflect_and_answer_the_next_days_follow_up(
         phone
             .click(Locator::Css(&format!("input[name='mood'][value='{mood}']")))
             .await;
+        if share {
+            // Bo shares one entry, how they feel, with Ash.
+            phone
+                .click(Locator::Css("input[name='share'][value='mood']"))
+                .await;
+        }
         phone
             .submit(Locator::Css("main form button[type=submit]"))
             .await;
         text_within(phone, ".notice", "Your reflection is saved").await;
+        if share {
+            // Ash's open page counts it in the header badge, without a reload.
+            let took = text_within(&ash, "[data-unseen-count]", "1").await;
+            assert!(took < Duration::from_secs(1), "the badge took {took:?}");
+            assert!(
+                ash.client
+                    .find(Locator::Css("[data-unseen-badge]"))
+                    .await
+                    .unwrap()
+                    .is_displayed()
+                    .await
+                    .unwrap()
+            );
+        }
     }
     assert_eq!(
         bo.texts("#blues-heading").await,
         ["Feeling low after intimacy is common"]
     );
 
-    // The next day, Ash's follow-up has come.
+    // The next day, Ash's follow-up has come to the notification centre.
     app.state.clock.advance(Duration::from_secs(13 * 60 * 60));
-    ash.client.goto(&app.url("/follow-ups")).await.unwrap();
+    tend_web::run_due_jobs(&app.state, app.state.clock.now()).await;
+    ash.client.goto(&app.url("/notifications")).await.unwrap();
+    let centre = ash.texts("li.notification > p:first-child").await;
+    assert!(
+        centre[0].starts_with("New How are you feeling after"),
+        "{centre:?}"
+    );
+    assert_eq!(
+        centre[1],
+        "New Bo shared part of their reflection with you."
+    );
+    assert_fits_a_phone(&ash).await;
+    maybe_screenshot(&ash, "notifications").await;
+    ash.submit(Locator::Css("li[data-kind='follow-up'] a"))
+        .await;
     let question = ash.texts("section.follow-up h2").await;
     assert!(
         question[0].starts_with("How are you feeling after"),

@@ -19,6 +19,9 @@ pub struct TestApp {
     /// The server's state, for driving background jobs at a chosen time.
     pub state: tend_web::AppState,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The master key's bytes, so a restart opens the same data.
+    master: [u8; MasterKey::BYTES],
+    config: WebConfig,
 }
 
 impl Drop for TestApp {
@@ -48,16 +51,8 @@ impl TestApp {
     }
 
     pub async fn spawn(db: TestDatabase, config: WebConfig) -> TestApp {
-        let store = tend_store::open(&db.location, MasterKey::generate().unwrap())
-            .await
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = tend_web::state(store.clone(), config).unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(tend_web::serve(listener, state.clone(), async move {
-            let _ = stopped.await;
-        }));
+        let master = *MasterKey::generate().unwrap().to_bytes();
+        let (base, store, state, stop) = Self::start(&db, master, config.clone()).await;
         TestApp {
             base,
             client: Self::browser(),
@@ -65,7 +60,42 @@ impl TestApp {
             db,
             state,
             stop: Some(stop),
+            master,
+            config,
         }
+    }
+
+    async fn start(
+        db: &TestDatabase,
+        master: [u8; MasterKey::BYTES],
+        config: WebConfig,
+    ) -> (
+        String,
+        Arc<dyn Store>,
+        tend_web::AppState,
+        tokio::sync::oneshot::Sender<()>,
+    ) {
+        let master = MasterKey::from_bytes(&master).unwrap();
+        let store = tend_store::open(&db.location, master).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = tend_web::state(store.clone(), config).unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(tend_web::serve(listener, state.clone(), async move {
+            let _ = stopped.await;
+        }));
+        (base, store, state, stop)
+    }
+
+    /// Stops this server and starts a new one on the same data and master key, as after a
+    /// restart: nothing in memory survives (the clock starts again at the real time).
+    pub async fn restart(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let (base, store, state, stop) =
+            Self::start(&self.db, self.master, self.config.clone()).await;
+        (self.base, self.store, self.state, self.stop) = (base, store, state, Some(stop));
     }
 
     /// A fresh browser: its own cookie jar, redirects shown rather than followed.

@@ -14,6 +14,7 @@ mod browser;
 mod circles;
 mod helpers;
 mod insights;
+mod notifications;
 mod profile;
 mod profile_api;
 mod routine_pages;

@@ -35,6 +35,7 @@ const MEMBER_PAGES: &[&str] = &[
     "/invites/not-a-token",
     "/insights",
     "/follow-ups",
+    "/notifications",
     "/breathe",
 ];
 
@@ -58,9 +59,11 @@ async fn every_response_carries_the_security_headers() {
             "/invites/not-a-token",
             "/insights",
             "/follow-ups",
+            "/notifications",
             "/breathe",
             "/api/v1/circles",
             "/api/v1/follow-ups",
+            "/api/v1/notifications",
         ]);
         for path in paths {
             let response = app.get(path).await;

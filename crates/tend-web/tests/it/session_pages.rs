@@ -275,10 +275,30 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
             wrong.contains(">Holding hands</textarea>") && wrong.contains("value=\"sad\" checked"),
             "{wrong}"
         );
-        let saved = submit(&app, &bo, &wrong, "main form", &[("mood", "2")]).await;
+        // An entry that does not exist is refused; what was typed stays.
+        let unknown = submit(
+            &app,
+            &bo,
+            &wrong,
+            "main form",
+            &[("mood", "2"), ("share[]", "steps")],
+        )
+        .await;
+        assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let unknown = unknown.text().await.unwrap();
+        assert!(unknown.contains(">Holding hands</textarea>"), "{unknown}");
+        // Bo shares one entry, what felt good; the sad feeling stays Bo's.
+        let saved = submit(
+            &app,
+            &bo,
+            &wrong,
+            "main form",
+            &[("mood", "2"), ("share[]", "felt-good")],
+        )
+        .await;
         assert_eq!(
             location(&saved),
-            format!("{reflection}?saved=blues"),
+            format!("{reflection}?saved=blues&shared=yes"),
             "saved once, then shown"
         );
         let saved = html(&app, &bo, &location(&saved)).await;
@@ -303,10 +323,85 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
         assert_eq!(texts(&early, "ul.upcoming li").len(), 1, "one coming up");
         assert_eq!(
             texts(&early, "ul.notes li"),
-            ["Bo: Thank you for the tea"],
-            "Bo's note, for Ash alone"
+            [
+                "Bo: From their reflection: what felt good: Holding hands",
+                "Bo: Thank you for the tea",
+            ],
+            "Bo's note and the entry Bo shared, for Ash alone; nothing else of Bo's reflection"
         );
+        // Both came to Ash's notification centre; the badge counts them.
+        assert_eq!(texts(&early, "[data-unseen-count]"), ["2"]);
+        let centre = html(&app, &ash, "/notifications").await;
+        assert_eq!(
+            texts(&centre, "li.notification > p:first-child"),
+            [
+                "New Bo shared part of their reflection with you.",
+                "New Bo sent you a note of appreciation.",
+            ]
+        );
+        // Opening the centre marks them seen.
+        let again = html(&app, &ash, "/notifications").await;
+        assert!(texts(&again, "li.unseen").is_empty());
+        assert!(again.contains("data-unseen-badge hidden"), "{again}");
+
         app.state.clock.advance(Duration::from_secs(13 * 60 * 60));
+        // The follow-up reaches the centre once, when the job runs, however often it runs.
+        assert!(tend_web::run_due_jobs(&app.state, app.state.clock.now()).await >= 2);
+        tend_web::run_due_jobs(&app.state, app.state.clock.now()).await;
+        let centre = html(&app, &ash, "/notifications").await;
+        let follow_up = texts(&centre, "li.unseen > p:first-child");
+        assert_eq!(follow_up.len(), 1, "{centre}");
+        assert!(
+            follow_up[0].starts_with("New How are you feeling after "),
+            "{follow_up:?}"
+        );
+        // Discreet mode: neutral words and a neutral name.
+        let account = html(&app, &ash, "/account").await;
+        let on = submit(
+            &app,
+            &ash,
+            &account,
+            "form[action='/account/discreet']",
+            &[],
+        )
+        .await;
+        assert_eq!(location(&on), "/account?notice=discreet-on");
+        let centre = html(&app, &ash, "/notifications").await;
+        assert_eq!(
+            texts(&centre, "li.notification > p:first-child"),
+            [
+                "You have a reminder.",
+                "You have a new message.",
+                "You have a new message.",
+            ]
+        );
+        assert!(
+            centre.contains("<title>Notifications · Notes</title>"),
+            "{centre}"
+        );
+        assert!(!centre.contains("Bo"), "no names in discreet mode");
+        let account = html(&app, &ash, "/account").await;
+        submit(
+            &app,
+            &ash,
+            &account,
+            "form[action='/account/discreet']",
+            &[],
+        )
+        .await;
+        // Visitors are sent to sign in; the badge stream and the setting are members' only.
+        for path in ["/notifications", "/notifications/stream"] {
+            assert_eq!(
+                app.get(path).await.status(),
+                StatusCode::SEE_OTHER,
+                "{path}"
+            );
+        }
+        let visitor = app
+            .submit("/signin", "/account/discreet", &[("discreet", "on")])
+            .await;
+        assert_ne!(visitor.status(), StatusCode::OK);
+        assert!(!visitor.status().is_server_error());
         let due = html(&app, &ash, "/follow-ups").await;
         let question = texts(&due, "section.follow-up h2");
         assert_eq!(question.len(), 1);
@@ -341,6 +436,25 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
         );
         assert!(answered.contains("You said you could use some contact."));
 
+        // Bo shares a new limit with the circle; the next brief shows it.
+        app.client
+            .put(app.url(&format!("/api/v1/circles/{id}/sharing")))
+            .bearer_auth(&bo_token)
+            .json(&json!({"hard-limit": "everything"}))
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+        app.client
+            .post(app.url("/api/v1/profile/boundaries"))
+            .bearer_auth(&bo_token)
+            .json(&json!({"kind": "hard-limit", "text": "No tickling, please"}))
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
         // The routine changes; the next plan's brief says so and links to the difference.
         let change: serde_json::Value = app
             .client
@@ -378,6 +492,10 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
             "{since:?}"
         );
         assert!(brief.contains(&format!("/circles/{id}/routine/compare?from=1&amp;to=2")));
+        assert_eq!(
+            texts(&brief, "ul.new-boundaries li"),
+            ["Bo — Hard limits: No tickling, please"]
+        );
 
         let for_bo = html(&app, &bo, "/follow-ups").await;
         assert!(

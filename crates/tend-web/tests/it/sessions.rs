@@ -537,7 +537,7 @@ async fn a_review_falls_due_after_the_routines_number_of_sessions_of_its_kind() 
 }
 
 /// Reads a server-sent event stream until `wanted` shows up in its text, for at most a second.
-async fn read_until(stream: &mut reqwest::Response, seen: &mut String, wanted: &str) {
+pub(crate) async fn read_until(stream: &mut reqwest::Response, seen: &mut String, wanted: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
     while !seen.contains(wanted) {
         let chunk = tokio::time::timeout_at(deadline, stream.chunk())
