@@ -59,6 +59,10 @@ pub async fn deliver_follow_up(state: &AppState, id: FollowUpId) -> Result<(), A
     let Some((_, _, follow_up)) = follow_ups.iter().find(|(f, _, _)| *f == id) else {
         return Ok(());
     };
+    // Answered already (the page showed it as due before the worker came by): nothing to say.
+    if follow_up.answer.is_some() {
+        return Ok(());
+    }
     let notification = Notification::FollowUp {
         follow_up: id,
         session_at: follow_up.session_at,

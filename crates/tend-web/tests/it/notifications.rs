@@ -110,10 +110,26 @@ async fn follow_ups_reach_the_centre_once_each_even_after_a_restart_and_with_two
             assert_eq!(follow_ups[0]["seen"], false);
         }
         app.state.clock.advance(HOUR * 12);
+        // Alex answers the 24-hour follow-up on its page before the worker comes by: it is
+        // not announced afterwards.
+        let (_, ups) = call(&app, Method::GET, "/api/v1/follow-ups", &alex, None).await;
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!(
+                "/api/v1/follow-ups/{}/answer",
+                ups[1]["id"].as_str().unwrap()
+            ),
+            &alex,
+            Some(json!({"answer": "fine"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
         assert_eq!(
             tend_web::run_due_jobs(&app.state, app.state.clock.now()).await,
             2
         );
+        assert_eq!(kinds(&centre(&app, &alex).await), ["follow-up", "proposal"]);
         let found = centre(&app, &sam).await;
         assert_eq!(kinds(&found), ["follow-up", "follow-up"]);
         assert_eq!(found["unseen"], 2);
