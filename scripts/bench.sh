@@ -1,22 +1,35 @@
 #!/usr/bin/env bash
-# Throughput of Tend's pages as ratios against /healthz on the same server, in one run.
+# Throughput of Tend's pages as ratios against /healthz on the same server, and the latency
+# of a live signal beside a /healthz round trip, in one run: SQLite, and PostgreSQL too when
+# TEND_BENCH_DATABASE_URL=postgres://… names an empty database (there the signal is also
+# measured across two instances: sent through one, received on the other's stream).
 # Usage: scripts/bench.sh [rounds] [seconds-per-run]   (needs wrk: apt-get install wrk)
-# Set TEND_BENCH_DATABASE_URL=postgres://… to measure on PostgreSQL instead of SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
 seconds=${2:-5}
 cargo build --release --quiet
-work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-args=(serve --bind 127.0.0.1:0 --data "$work/data" --sign-in-per-minute 1000)
-if [ -n "${TEND_BENCH_DATABASE_URL:-}" ]; then
-  args+=(--database-url "$TEND_BENCH_DATABASE_URL" --master-key-file "$work/master.key")
-fi
-./target/release/tend "${args[@]}" >"$work/out" 2>/dev/null &
-server=$!
-for _ in $(seq 1 50); do [ -s "$work/out" ] && break; sleep 0.1; done
-base=$(sed -n 's/^Tend is running at //p' "$work/out")
+top=$(mktemp -d)
+servers=()
+trap 'kill "${servers[@]}" 2>/dev/null || true; rm -rf "$top"' EXIT
+
+start_server() { # data-dir [database-url]; sets $started to the base URL
+  local dir=$1 args=(serve --bind 127.0.0.1:0 --data "$1" --sign-in-per-minute 1000)
+  mkdir -p "$dir"
+  if [ -n "${2:-}" ]; then
+    args+=(--database-url "$2" --master-key-file "$top/pg-master.key")
+  fi
+  ./target/release/tend "${args[@]}" >"$dir.out" 2>/dev/null &
+  servers+=($!)
+  for _ in $(seq 1 100); do [ -s "$dir.out" ] && break; sleep 0.1; done
+  started=$(sed -n 's/^Tend is running at //p' "$dir.out")
+}
+
+measure() { # label [database-url]
+local label=$1 url=${2:-}
+work="$top/$label"
+mkdir -p "$work"
+start_server "$work/data" "$url"; base=$started
 
 # Sign up through the form, as a browser does, to get a session cookie.
 jar="$work/cookies"
@@ -81,8 +94,8 @@ for _ in $(seq 1 "$rounds"); do
 done
 h=$(median <"$work/health"); m=$(median <"$work/home"); s=$(median <"$work/signin")
 p=$(median <"$work/step"); g=$(median <"$work/ground"); r=$(median <"$work/routine")
-backend=${TEND_BENCH_DATABASE_URL:+PostgreSQL}; backend=${backend:-SQLite}
-echo "backend: $backend, rounds: $rounds x ${seconds}s, wrk -t2 -c16 (median requests/s)"
+echo
+echo "backend: $label, rounds: $rounds x ${seconds}s, wrk -t2 -c16 (median requests/s)"
 printf '%-28s %10s %8s\n' "path" "req/s" "ratio"
 printf '%-28s %10.0f %8.2f\n' "/healthz" "$h" 1
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
@@ -91,3 +104,20 @@ printf '%-28s %10.0f %8.2f\n' "/signin (visitor)" "$s" "$(ratio "$s" "$h")"
 printf '%-28s %10.0f %8.2f\n' "profile step (closeness)" "$p" "$(ratio "$p" "$h")"
 printf '%-28s %10.0f %8.2f\n' "common ground (2 members)" "$g" "$(ratio "$g" "$h")"
 printf '%-28s %10.0f %8.2f\n' "routine (2 versions)" "$r" "$(ratio "$r" "$h")"
+
+# A planned session of the couple: signals during the plan are practice, stored and
+# delivered like any other.
+sid=$(api POST "/api/v1/circles/$circle/sessions" "$token1" '{"start":"plan"}' | json "['id']")
+read -r ms hz times < <(python3 scripts/signal_latency.py "$base" "$token1" "$token2" "$sid" 200)
+printf '%-28s %10s ms, /healthz round trip %s ms (%sx)\n' "signal latency (median)" "$ms" "$hz" "$times"
+if [ -n "$url" ]; then
+  start_server "$work/second" "$url"; second=$started
+  read -r ms hz times < <(python3 scripts/signal_latency.py "$base" "$token1" "$token2" "$sid" 200 "$second")
+  printf '%-28s %10s ms, /healthz round trip %s ms (%sx)\n' "signal, across 2 instances" "$ms" "$hz" "$times"
+fi
+}
+
+measure SQLite
+if [ -n "${TEND_BENCH_DATABASE_URL:-}" ]; then
+  measure PostgreSQL "$TEND_BENCH_DATABASE_URL"
+fi

@@ -148,9 +148,10 @@ pub(crate) fn member_from_row(key: &DataKey, row: MemberRow) -> StoreResult<Memb
     })
 }
 
-/// Implements [`crate::Store`] for `$store`, whose keystore tables are named `$member_keys`.
+/// Implements [`crate::Store`] for `$store`, whose keystore tables are named `$member_keys`;
+/// `extra` holds the methods a backend does its own way (the bus between instances).
 macro_rules! store_api {
-    ($store:ty, backend = $backend:expr, member_keys = $member_keys:literal, circle_keys = $circle_keys:literal, skip_locked = $skip_locked:literal) => {
+    ($store:ty, backend = $backend:expr, member_keys = $member_keys:literal, circle_keys = $circle_keys:literal, skip_locked = $skip_locked:literal, extra = { $($extra:tt)* }) => {
         impl $store {
             /// The member's data key, unwrapped with the master key.
             async fn data_key(&self, id: $crate::MemberId) -> $crate::StoreResult<$crate::seal::DataKey> {
@@ -241,6 +242,8 @@ macro_rules! store_api {
             fn backend(&self) -> $crate::Backend {
                 $backend
             }
+
+            $($extra)*
 
             async fn ping(&self) -> $crate::StoreResult<()> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
@@ -1691,12 +1694,19 @@ macro_rules! store_api {
                 $crate::backend::one_row(done.rows_affected())
             }
 
-            async fn follow_up_member(&self, id: $crate::FollowUpId) -> $crate::StoreResult<$crate::MemberId> {
-                let row: (uuid::Uuid,) = sqlx::query_as("SELECT member_id FROM follow_ups WHERE id = $1")
-                    .bind(id.as_uuid())
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok($crate::MemberId(row.0))
+            async fn follow_up_by_id(
+                &self,
+                id: $crate::FollowUpId,
+            ) -> $crate::StoreResult<($crate::MemberId, $crate::FollowUp)> {
+                let (member, sealed): (uuid::Uuid, Vec<u8>) =
+                    sqlx::query_as("SELECT member_id, sealed FROM follow_ups WHERE id = $1")
+                        .bind(id.as_uuid())
+                        .fetch_one(&self.pool)
+                        .await?;
+                let member = $crate::MemberId(member);
+                let key = self.data_key(member).await?;
+                let follow_up = $crate::backend::open_json(&key, $crate::backend::FOLLOW_UP, id.as_uuid().as_bytes(), &sealed)?;
+                Ok((member, follow_up))
             }
 
             async fn add_notification(
@@ -1780,6 +1790,26 @@ macro_rules! store_api {
 }
 
 pub(crate) use store_api;
+
+/// Refuses a database that a newer Tend migrated (a migration this one does not know), with a
+/// message saying so, before anything is changed.
+macro_rules! check_schema {
+    ($pool:expr, $migrator:expr) => {{
+        let known = $migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        // A fresh database has no migrations table yet: nothing to compare.
+        let found: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations")
+                .fetch_optional($pool)
+                .await
+                .unwrap_or(None);
+        match found.and_then(|(v,)| v) {
+            Some(found) if found > known => Err($crate::StoreError::SchemaTooNew { found, known }),
+            _ => Ok(()),
+        }
+    }};
+}
+
+pub(crate) use check_schema;
 
 /// Checks `master` against the keystore's sealed check value, writing it on first start.
 macro_rules! check_master_key {

@@ -356,8 +356,17 @@ pub enum StoreError {
     /// A unique value (e.g. a username) is already taken.
     #[error("already exists")]
     Conflict,
-    #[error("the master key does not match this instance's keystore")]
+    #[error(
+        "the master key does not match the keystore: every instance of one database needs \
+         the same master key (--master-key-file / TEND_MASTER_KEY_FILE)"
+    )]
     WrongMasterKey,
+    /// The database was migrated by a newer Tend; this one must not touch it.
+    #[error(
+        "the database was set up by a newer version of Tend (schema {found}; this version \
+         knows up to {known}): run the newer version, or restore a backup taken before it"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
     #[error("sealing at rest failed: {0}")]
     Seal(#[from] seal::SealError),
     #[error("database error: {0}")]
@@ -425,6 +434,23 @@ pub struct SessionRecord {
 }
 
 /// Everything Tend keeps, behind one API with an implementation per database.
+/// What the other instances on a shared database announced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Heard {
+    /// Something about this topic changed; read it again from the store.
+    Topic(String),
+    /// The connection was lost and is back: anything announced meanwhile was missed, so
+    /// everything followed should be read again.
+    Reconnected,
+}
+
+/// A running subscription to what other instances announce.
+#[async_trait]
+pub trait Announcements: Send {
+    /// The next announcement; an error when the database cannot be reached right now.
+    async fn next(&mut self) -> StoreResult<Heard>;
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Which database this is, for logs and `/readyz`.
@@ -760,11 +786,17 @@ pub trait Store: Send + Sync + 'static {
         follow_up: &FollowUp,
     ) -> StoreResult<()>;
 
+    /// Tells the other instances sharing this database that `topic` has news (PostgreSQL
+    /// NOTIFY, after the change was committed). SQLite has one instance: nothing to do.
+    async fn announce(&self, topic: &str) -> StoreResult<()>;
+    /// Follows what the other instances announce; `None` on SQLite.
+    async fn announcements(&self) -> StoreResult<Option<Box<dyn Announcements>>>;
+
     /// Turns discreet mode on or off for the member.
     async fn set_discreet(&self, member: MemberId, discreet: bool) -> StoreResult<()>;
 
-    /// For delivering a follow-up when it comes due: whose it is.
-    async fn follow_up_member(&self, id: FollowUpId) -> StoreResult<MemberId>;
+    /// For delivering a follow-up when it comes due: whose it is, and what it is.
+    async fn follow_up_by_id(&self, id: FollowUpId) -> StoreResult<(MemberId, FollowUp)>;
 
     /// Puts a notification in the member's centre, sealed with their key. Adding the same id
     /// again changes nothing (so a job that runs twice delivers once); returns whether it

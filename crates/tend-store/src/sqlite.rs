@@ -6,7 +6,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::backend::{check_master_key, store_api};
+use crate::backend::{check_master_key, check_schema, store_api};
 use crate::seal::MasterKey;
 use crate::{Backend, Location, StoreResult};
 
@@ -45,7 +45,9 @@ impl SqliteStore {
             SqliteConnectOptions::new().filename(&location.keystore_path),
         ))
         .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        let migrator = sqlx::migrate!("./migrations/sqlite");
+        check_schema!(&pool, migrator)?;
+        migrator.run(&pool).await?;
         sqlx::migrate!("./migrations/sqlite-keystore")
             .run(&keys)
             .await?;
@@ -59,5 +61,14 @@ store_api!(
     backend = Backend::Sqlite,
     member_keys = "member_keys",
     circle_keys = "circle_keys",
-    skip_locked = ""
+    skip_locked = "",
+    extra = {
+        async fn announce(&self, _topic: &str) -> StoreResult<()> {
+            Ok(())
+        }
+
+        async fn announcements(&self) -> StoreResult<Option<Box<dyn crate::Announcements>>> {
+            Ok(None)
+        }
+    }
 );

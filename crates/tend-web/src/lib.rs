@@ -53,6 +53,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let cleanup = tokio::spawn(state::clean_up_regularly(state.clone()));
     let worker = tokio::spawn(jobs::work_regularly(state.clone()));
+    let relay = tokio::spawn(state.bus.clone().relay());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -71,6 +72,7 @@ pub async fn serve(
     };
     cleanup.abort();
     worker.abort();
+    relay.abort();
     result
 }
 

@@ -49,15 +49,11 @@ pub async fn notify_now(
 /// notification has the follow-up's id, so a job run twice (an instance that died after
 /// delivering, before finishing the job) still delivers it once.
 pub async fn deliver_follow_up(state: &AppState, id: FollowUpId) -> Result<(), AppError> {
-    let member = match state.store.follow_up_member(id).await {
-        Ok(member) => member,
+    let (member, follow_up) = match state.store.follow_up_by_id(id).await {
+        Ok(found) => found,
         // The member has gone: nothing to deliver.
         Err(StoreError::NotFound) => return Ok(()),
         Err(error) => return Err(error.into()),
-    };
-    let follow_ups = state.store.follow_ups(member).await?;
-    let Some((_, _, follow_up)) = follow_ups.iter().find(|(f, _, _)| *f == id) else {
-        return Ok(());
     };
     // Answered already (the page showed it as due before the worker came by): nothing to say.
     if follow_up.answer.is_some() {

@@ -23,7 +23,8 @@ pub struct AppState {
     pub sign_in_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// The time sessions, follow-ups and background jobs go by.
     pub clock: crate::clock::Clock,
-    /// Nudges open session streams when a session has news.
+    /// Nudges open streams (of sessions, of members' badges) when there is news, here and on
+    /// the other instances.
     pub bus: Arc<crate::bus::Bus>,
 }
 
@@ -31,13 +32,13 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: WebConfig) -> Result<Self, String> {
         let per_minute = NonZeroU32::new(config.sign_in_per_minute).unwrap_or(NonZeroU32::MIN);
         Ok(Self {
+            bus: Arc::new(crate::bus::Bus::new(store.clone())),
             store,
             catalog: crate::profile::checked_catalog()?,
             sign_in_limiter: Arc::new(governor::RateLimiter::keyed(Quota::per_minute(per_minute))),
             config: Arc::new(config),
             passwords: Arc::new(Passwords::new()),
             clock: crate::clock::Clock::default(),
-            bus: Arc::default(),
         })
     }
 }

@@ -257,6 +257,47 @@ async fn opening_twice_with_the_same_key_keeps_the_data() {
 }
 
 #[tokio::test]
+async fn a_database_from_a_newer_tend_is_refused_untouched() {
+    use sqlx::Connection;
+    for db in TestDatabase::each_backend().await {
+        let key = MasterKey::generate().unwrap();
+        let same = MasterKey::from_bytes(key.to_bytes().as_ref()).unwrap();
+        drop(tend_store::open(&db.location, key).await.unwrap());
+        // A newer Tend applied a migration this one does not know.
+        let insert = "INSERT INTO _sqlx_migrations (version, description, success, checksum, \
+                      execution_time) VALUES ($1, 'from a newer Tend', TRUE, $2, 0)";
+        let url = &db.location.database_url;
+        if db.is_postgres() {
+            let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::query(insert)
+                .bind(9999i64)
+                .bind(vec![0u8])
+                .execute(&mut connection)
+                .await
+                .unwrap();
+        } else {
+            let mut connection = sqlx::SqliteConnection::connect(url).await.unwrap();
+            sqlx::query(insert)
+                .bind(9999i64)
+                .bind(vec![0u8])
+                .execute(&mut connection)
+                .await
+                .unwrap();
+        }
+        let refused = tend_store::open(&db.location, same).await;
+        match refused {
+            Err(error @ StoreError::SchemaTooNew { found: 9999, .. }) => {
+                assert!(
+                    error.to_string().contains("newer version of Tend"),
+                    "{error}"
+                );
+            }
+            other => panic!("{:?}", other.err()),
+        }
+    }
+}
+
+#[tokio::test]
 async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
     let db = TestDatabase::sqlite();
     let store = tend_store::open(&db.location, MasterKey::generate().unwrap())

@@ -85,11 +85,16 @@ pub async fn healthz_get() -> &'static str {
 
 /// Ready when the database (and keystore) answer.
 pub async fn readyz_get(State(state): State<AppState>) -> Response {
+    let database = match state.store.backend() {
+        tend_store::Backend::Sqlite => "sqlite",
+        tend_store::Backend::Postgres => "postgresql",
+    };
     match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Ok(()) => (StatusCode::OK, format!("ready: {database} answers")).into_response(),
         Err(error) => {
             tracing::warn!(%error, "database not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            let said = format!("not ready: {database} does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, said).into_response()
         }
     }
 }

@@ -32,6 +32,19 @@ impl Drop for TestApp {
     }
 }
 
+/// Another instance of a `TestApp`, stopped when dropped.
+pub struct Instance {
+    pub base: String,
+    pub state: tend_web::AppState,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Instance {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
 pub fn config() -> WebConfig {
     WebConfig::with_secret([7; 32])
 }
@@ -85,6 +98,17 @@ impl TestApp {
             let _ = stopped.await;
         }));
         (base, store, state, stop)
+    }
+
+    /// A second instance of Tend on the same database and master key, as behind a load
+    /// balancer: its own port, memory, bus and worker.
+    pub async fn another_instance(&self) -> Instance {
+        let (base, _, state, stop) = Self::start(&self.db, self.master, self.config.clone()).await;
+        Instance {
+            base,
+            state,
+            _stop: stop,
+        }
     }
 
     /// Stops this server and starts a new one on the same data and master key, as after a

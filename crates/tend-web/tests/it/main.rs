@@ -14,6 +14,7 @@ mod browser;
 mod circles;
 mod helpers;
 mod insights;
+mod instances;
 mod notifications;
 mod profile;
 mod profile_api;

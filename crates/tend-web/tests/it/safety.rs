@@ -353,7 +353,15 @@ async fn an_unknown_page_is_a_calm_404_with_the_layout() {
 async fn health_and_readiness_answer() {
     for app in TestApp::each_backend().await {
         assert_eq!(app.get("/healthz").await.text().await.unwrap(), "ok");
-        assert_eq!(app.get("/readyz").await.text().await.unwrap(), "ready");
+        let database = if app.db.is_postgres() {
+            "postgresql"
+        } else {
+            "sqlite"
+        };
+        assert_eq!(
+            app.get("/readyz").await.text().await.unwrap(),
+            format!("ready: {database} answers")
+        );
     }
 }
 

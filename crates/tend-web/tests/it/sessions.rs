@@ -538,11 +538,21 @@ async fn a_review_falls_due_after_the_routines_number_of_sessions_of_its_kind() 
 
 /// Reads a server-sent event stream until `wanted` shows up in its text, for at most a second.
 pub(crate) async fn read_until(stream: &mut reqwest::Response, seen: &mut String, wanted: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    read_within(stream, seen, wanted, Duration::from_secs(1)).await;
+}
+
+/// `read_until`, waiting at most `wait`.
+pub(crate) async fn read_within(
+    stream: &mut reqwest::Response,
+    seen: &mut String,
+    wanted: &str,
+    wait: Duration,
+) {
+    let deadline = tokio::time::Instant::now() + wait;
     while !seen.contains(wanted) {
         let chunk = tokio::time::timeout_at(deadline, stream.chunk())
             .await
-            .unwrap_or_else(|_| panic!("{wanted:?} did not arrive within a second; got:\n{seen}"))
+            .unwrap_or_else(|_| panic!("{wanted:?} did not arrive within {wait:?}; got:\n{seen}"))
             .unwrap()
             .expect("stream open");
         seen.push_str(&String::from_utf8_lossy(&chunk));
