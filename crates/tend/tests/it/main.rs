@@ -8,6 +8,7 @@
     reason = "tests fail loudly"
 )]
 
+use sqlx::Connection;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -236,8 +237,22 @@ async fn migrate_and_serve_work_on_postgresql() {
             key.to_str().unwrap(),
         ],
     );
-    let ready = reqwest::get(format!("{address}/readyz")).await.unwrap();
-    assert_eq!(ready.status(), 200);
+    // A second instance with the same key on the same database: both are ready.
+    let (second, other_address) = serve(
+        dir.path(),
+        &[
+            "--database-url",
+            &url,
+            "--master-key-file",
+            key.to_str().unwrap(),
+        ],
+    );
+    for base in [&address, &other_address] {
+        let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+        assert_eq!(ready.status(), 200);
+        assert_eq!(ready.text().await.unwrap(), "ready: postgresql answers");
+    }
+    stop(second);
     stop(child);
 
     // Another key for the same database is refused.
@@ -251,4 +266,23 @@ async fn migrate_and_serve_work_on_postgresql() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("does not match"));
     assert!(!other.exists(), "the unusable key was not left behind");
+
+    // A newer Tend migrated the database: this one refuses, saying why.
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (9999, 'from a newer Tend', TRUE, '\\x00', 0)",
+    )
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    let output = Command::new(TEND)
+        .current_dir(dir.path())
+        .args(["migrate", "--database-url", &url, "--master-key-file"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("newer version of Tend"), "{message}");
 }
