@@ -380,7 +380,10 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
             "{centre}"
         );
         let listed = texts(&centre, "ul.notifications").join(" ");
-        assert!(!listed.contains("Bo"), "no names in discreet mode: {listed}");
+        assert!(
+            !listed.contains("Bo"),
+            "no names in discreet mode: {listed}"
+        );
         let account = html(&app, &ash, "/account").await;
         submit(
             &app,
