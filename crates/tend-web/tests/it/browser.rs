@@ -15,8 +15,8 @@ use serde_json::json;
 use crate::helpers::{PASSWORD, TestApp};
 
 /// A headless Chromium with a fresh profile, closed when dropped.
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     driver: Child,
     _profile: tempfile::TempDir,
 }
@@ -36,7 +36,19 @@ impl Drop for Browser {
 }
 
 impl Browser {
-    async fn start() -> Option<Browser> {
+    /// A phone: 360 × 740.
+    pub(crate) async fn start() -> Option<Browser> {
+        Self::start_sized(360, 740).await
+    }
+
+    /// A screen of `width` × `height`; below 500 px wide (which a headless window cannot
+    /// be) as an emulated phone.
+    pub(crate) async fn start_sized(width: u32, height: u32) -> Option<Browser> {
+        Self::start_with(width, height, &[]).await
+    }
+
+    /// `start_sized`, with more Chromium switches.
+    pub(crate) async fn start_with(width: u32, height: u32, switches: &[&str]) -> Option<Browser> {
         if std::env::var_os("TEND_TEST_BROWSER").is_none_or(|v| v.is_empty()) {
             tend_store::testing::say_skipped(
                 "browser tests skipped; set TEND_TEST_BROWSER=1 to run them in Chromium",
@@ -54,22 +66,27 @@ impl Browser {
             .spawn()
             .expect("chromedriver (apt-get install chromium-driver)");
         let profile = tempfile::tempdir().unwrap();
-        let capabilities = json!({
+        let mut capabilities = json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
-                // A phone-sized screen: headless windows cannot be narrower than 500 px.
-                "mobileEmulation": {
-                    "deviceMetrics": { "width": 360, "height": 740, "pixelRatio": 1, "touch": false }
-                },
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                    "--window-size=360,740",
+                    format!("--window-size={width},{height}"),
                     format!("--user-data-dir={}", profile.path().display()),
                 ]
             }
         });
+        if let Some(args) = capabilities["goog:chromeOptions"]["args"].as_array_mut() {
+            args.extend(switches.iter().map(|s| json!(s)));
+        }
+        if width < 500 {
+            // A phone-sized screen: headless windows cannot be narrower than 500 px.
+            capabilities["goog:chromeOptions"]["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1, "touch": false }
+            });
+        }
         let capabilities = capabilities.as_object().unwrap().clone();
         let url = format!("http://127.0.0.1:{port}");
         let mut last_error = None;
@@ -97,7 +114,7 @@ impl Browser {
     }
 
     /// Waits (up to 5 s) until the page's path is `path`.
-    async fn wait_for_path(&self, path: &str) -> String {
+    pub(crate) async fn wait_for_path(&self, path: &str) -> String {
         for _ in 0..50 {
             let url = self.client.current_url().await.unwrap();
             if url.path() == path {
@@ -113,7 +130,7 @@ impl Browser {
     }
 
     /// Signs up `username` through the form, as a newcomer would.
-    async fn sign_up(&self, app: &TestApp, username: &str) {
+    pub(crate) async fn sign_up(&self, app: &TestApp, username: &str) {
         self.client.goto(&app.url("/signup")).await.unwrap();
         self.fill("username", username).await;
         self.fill("password", PASSWORD).await;
@@ -127,7 +144,7 @@ impl Browser {
     }
 
     /// Signs `username` in through the form.
-    async fn sign_in(&self, app: &TestApp, username: &str) {
+    pub(crate) async fn sign_in(&self, app: &TestApp, username: &str) {
         self.client.goto(&app.url("/signin")).await.unwrap();
         self.fill("username", username).await;
         self.fill("password", PASSWORD).await;
@@ -136,7 +153,7 @@ impl Browser {
     }
 
     /// Waits (up to 5 s) until the JavaScript expression `condition` is true on the page.
-    async fn until(&self, condition: &str) {
+    pub(crate) async fn until(&self, condition: &str) {
         let script = format!("return Boolean({condition});");
         for _ in 0..50 {
             let holds = self.client.execute(&script, vec![]).await;
@@ -153,7 +170,7 @@ impl Browser {
     }
 
     /// Clicks what submits a form and waits for the next page to load.
-    async fn submit(&self, locator: Locator<'_>) {
+    pub(crate) async fn submit(&self, locator: Locator<'_>) {
         self.client
             .execute("window.tendPageBefore = true;", vec![])
             .await
@@ -164,7 +181,7 @@ impl Browser {
     }
 
     /// The texts of the elements `selector` matches, trimmed.
-    async fn texts(&self, selector: &str) -> Vec<String> {
+    pub(crate) async fn texts(&self, selector: &str) -> Vec<String> {
         let script = format!(
             "return Array.from(document.querySelectorAll({selector:?})).map(e => e.textContent.trim());"
         );
@@ -174,7 +191,7 @@ impl Browser {
 
     /// Clicks the element, first scrolled to the middle of the screen (the Quick exit
     /// button stays at the top and would take a click meant for what is under it).
-    async fn click(&self, locator: Locator<'_>) {
+    pub(crate) async fn click(&self, locator: Locator<'_>) {
         let element = self.client.find(locator).await.unwrap();
         let argument = serde_json::to_value(&element).unwrap();
         self.client
@@ -187,14 +204,14 @@ impl Browser {
         element.click().await.unwrap();
     }
 
-    async fn fill(&self, name: &str, value: &str) {
+    pub(crate) async fn fill(&self, name: &str, value: &str) {
         let field = self.client.find(Locator::Id(name)).await.unwrap();
         field.send_keys(value).await.unwrap();
     }
 }
 
 /// `key` pressed and released `times` times.
-fn press(key: Key, times: usize) -> KeyActions {
+pub(crate) fn press(key: Key, times: usize) -> KeyActions {
     let mut keys = KeyActions::new("keyboard".to_owned());
     for _ in 0..times {
         keys = keys
