@@ -394,7 +394,7 @@ async fn maybe_screenshot(browser: &Browser, name: &str) {
     }
 }
 
-async fn assert_fits_a_phone(browser: &Browser) {
+pub(crate) async fn assert_fits_a_phone(browser: &Browser) {
     let overflow = browser
         .client
         .execute(
@@ -888,7 +888,7 @@ async fn aftercare_now_reads_well_on_a_phone_from_circle_to_reflection() {
 
 /// Waits until the text of the first element matching `selector` contains `wanted`; returns
 /// how long that took.
-async fn text_within(browser: &Browser, selector: &str, wanted: &str) -> Duration {
+pub(crate) async fn text_within(browser: &Browser, selector: &str, wanted: &str) -> Duration {
     let started = std::time::Instant::now();
     browser
         .until(&format!(

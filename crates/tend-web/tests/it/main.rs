@@ -16,6 +16,7 @@ mod every_page;
 mod helpers;
 mod insights;
 mod instances;
+mod journey;
 mod notifications;
 mod profile;
 mod profile_api;
