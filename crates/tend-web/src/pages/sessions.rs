@@ -22,7 +22,7 @@ use crate::api::sessions::{ReadinessBody, ReflectionBody, readiness_of, reflecti
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::I18n;
 use crate::security::CsrfForm;
-use crate::sessions::{self, NewSession, SessionError};
+use crate::sessions::{self, NewSession, SessionError, weekday};
 use crate::state::AppState;
 
 /// The form's fields in the order sent; a field may repeat (checkboxes).
@@ -800,8 +800,6 @@ struct FollowUpsPage {
     /// Notes of appreciation received: (who, what).
     notes: Vec<(String, String)>,
 }
-
-use crate::sessions::weekday;
 
 async fn follow_ups_page(
     state: &AppState,
