@@ -345,8 +345,9 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
         assert!(again.contains("data-unseen-badge hidden"), "{again}");
 
         app.state.clock.advance(Duration::from_secs(13 * 60 * 60));
-        // The follow-up reaches the centre once, when the job runs, however often it runs.
-        assert!(tend_web::run_due_jobs(&app.state, app.state.clock.now()).await >= 2);
+        // The follow-up reaches the centre once, when the job runs (here, or by the server's
+        // own worker), however often it runs.
+        tend_web::run_due_jobs(&app.state, app.state.clock.now()).await;
         tend_web::run_due_jobs(&app.state, app.state.clock.now()).await;
         let centre = html(&app, &ash, "/notifications").await;
         let follow_up = texts(&centre, "li.unseen > p:first-child");
