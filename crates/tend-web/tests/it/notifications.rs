@@ -283,7 +283,38 @@ async fn the_badge_stream_follows_new_notes_and_discreet_mode_keeps_words_neutra
         assert_eq!(centre(&app, &kim).await["notifications"], json!([]));
         let (status, _) = call(&app, Method::GET, "/api/v1/notifications", &kim, None).await;
         assert_eq!(status, StatusCode::OK);
-        let anonymous = app.get("/api/v1/notifications").await;
-        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        // Without a token, every notification route and the discreet setting are refused.
+        for (method, path) in [
+            (Method::GET, "/api/v1/notifications"),
+            (Method::POST, "/api/v1/notifications/seen"),
+            (Method::GET, "/api/v1/notifications/stream"),
+            (Method::PUT, "/api/v1/me/discreet"),
+        ] {
+            let anonymous = app
+                .client
+                .request(method, app.url(path))
+                .json(&json!({"ids": [], "discreet": true}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "{path}");
+        }
+        // A setting that is not true or false is refused (as every malformed body is, with a
+        // problem that names the field).
+        let (status, problem) = call(
+            &app,
+            Method::PUT,
+            "/api/v1/me/discreet",
+            &alex,
+            Some(json!({"discreet": "maybe"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("discreet"),
+            "{problem}"
+        );
+        let (_, me) = call(&app, Method::GET, "/api/v1/me", &alex, None).await;
+        assert_eq!(me["discreet"], true, "unchanged by the refused request");
     }
 }
