@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Rule;
 use crate::boundaries::BoundaryKind;
 use crate::profile::{TextError, parse_text};
 use crate::reveal::{Share, Sharing};
+use crate::rule::Rule;
 
 /// Most members a circle may have.
 pub const MAX_MEMBERS: usize = 8;

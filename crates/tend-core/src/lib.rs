@@ -14,6 +14,7 @@ pub mod profile;
 pub mod recovery;
 pub mod reveal;
 pub mod routine;
+mod rule;
 pub mod session;
 pub mod sign_in;
 pub mod time;
@@ -25,12 +26,6 @@ pub use profile::{
     Answer, Answers, CustomLabel, GiveRating, Note, ProfileAnswers, Rating, Variant,
 };
 pub use recovery::RecoveryCode;
+pub use rule::Rule;
 pub use sign_in::SessionPolicy;
 pub use time::Timestamp;
-
-/// A rule a value broke, named by a stable code so that each front end (pages, API) can say
-/// it in the member's language.
-pub trait Rule {
-    /// A short, stable, kebab-case code, e.g. `username-too-short`.
-    fn code(&self) -> &'static str;
-}

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::LazyLock;
 
-use crate::Rule;
+use crate::rule::Rule;
 
 /// A member's sign-in name: 3–32 ASCII letters, digits, `-` or `_`. Unique without regard to
 /// case, so `Sam` and `sam` cannot both exist. ASCII only, so that look-alike letters from

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Rule;
 use crate::catalog::{Catalog, ItemKind};
+use crate::rule::Rule;
 
 /// When the aftercare happens. `AfterSex` is the base every other variant starts from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

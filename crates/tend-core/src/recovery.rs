@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::Rule;
+use crate::rule::Rule;
 
 /// Crockford's base32 alphabet in lower case: no i, l, o or u.
 const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";

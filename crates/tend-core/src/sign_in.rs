@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::Timestamp;
+use crate::time::Timestamp;
 
 /// How long a session lives. Both limits apply: a session ends after `idle` without use, and
 /// after `absolute` whatever happens, so a phone left signed in does not stay signed in forever.

@@ -1,15 +1,12 @@
 //! One error type for pages: each kind has a status and a calm message in the translations.
 //! A form's own mistakes (a taken username, a short password) are not errors of this kind:
-//! those re-render the form with what the member typed.
+//! those re-render the form with what the member typed. The full error page is rendered by
+//! the middleware (`middleware.rs`), which has the request's cookies at hand.
 
-use askama::Template;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
 use crate::i18n::msg;
-use crate::pages::Ctx;
-use crate::security::CsrfCookie;
-use crate::state::AppState;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -51,7 +48,7 @@ impl ErrorKind {
     }
 
     /// The translation ids of this error's heading and explanation.
-    fn message_ids(self) -> (&'static str, &'static str) {
+    pub fn message_ids(self) -> (&'static str, &'static str) {
         match self {
             Self::BadRequest => (
                 msg("error-bad-request-title"),
@@ -77,10 +74,6 @@ pub struct AppError {
 }
 
 impl AppError {
-    pub fn kind(&self) -> ErrorKind {
-        self.kind
-    }
-
     /// Something went wrong on our side. The cause is logged here, once; the member sees a
     /// calm page without it.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
@@ -97,11 +90,19 @@ impl From<ErrorKind> for AppError {
     }
 }
 
-impl From<tend_store::StoreError> for AppError {
-    fn from(error: tend_store::StoreError) -> Self {
+/// What a page did not handle itself: "not found" stays 404; a refused input or an action
+/// that cannot happen now is a bad request (the pages' own forms never send one); the
+/// server's own failures are logged once, here.
+impl From<tend_app::Error> for AppError {
+    fn from(error: tend_app::Error) -> Self {
         match error {
-            tend_store::StoreError::NotFound => ErrorKind::NotFound.into(),
-            other => Self::internal(other),
+            tend_app::Error::NotFound => ErrorKind::NotFound.into(),
+            tend_app::Error::Invalid(_) | tend_app::Error::NotNow(_) | tend_app::Error::Gone(_) => {
+                ErrorKind::BadRequest.into()
+            }
+            internal @ (tend_app::Error::Store(_) | tend_app::Error::Internal(_)) => {
+                Self::internal(internal)
+            }
         }
     }
 }
@@ -112,53 +113,12 @@ impl From<askama::Error> for AppError {
     }
 }
 
-impl From<crate::auth::HashError> for AppError {
-    fn from(error: crate::auth::HashError) -> Self {
-        Self::internal(error)
-    }
-}
-
-/// The response carries only the kind; `security::render_errors` turns it into a full page,
-/// because only there are the request's cookies and the instance settings at hand.
+/// The response carries only the kind; the middleware turns it into a full page, because
+/// only there are the request's cookies and the instance settings at hand.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut response = self.kind.status().into_response();
         response.extensions_mut().insert(self.kind);
         response
     }
-}
-
-#[derive(Template)]
-#[template(path = "pages/error.html")]
-struct ErrorPage {
-    ctx: Ctx,
-    title_id: &'static str,
-    body_id: &'static str,
-}
-
-/// A full page for `kind`, in the visitor's theme and with the safety features of every page.
-pub async fn error_page(
-    state: &AppState,
-    kind: ErrorKind,
-    request_headers: &HeaderMap,
-    csrf: CsrfCookie,
-    mut response_headers: HeaderMap,
-) -> Response {
-    let (title_id, body_id) = kind.message_ids();
-    let ctx = Ctx::for_error(state, request_headers, csrf).await;
-    let page = ErrorPage {
-        ctx,
-        title_id,
-        body_id,
-    };
-    let body = page.render().unwrap_or_else(|_| {
-        "<!doctype html><title>Tend</title><p>Something went wrong.</p>".to_owned()
-    });
-    response_headers.remove(axum::http::header::CONTENT_TYPE);
-    response_headers.remove(axum::http::header::CONTENT_LENGTH);
-    let mut response = (kind.status(), Html(body)).into_response();
-    for (name, value) in &response_headers {
-        response.headers_mut().append(name, value.clone());
-    }
-    response
 }

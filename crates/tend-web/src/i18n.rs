@@ -81,7 +81,8 @@ impl I18n {
 mod tests {
     use super::*;
 
-    /// Every `t("…")`, `t_with("…"` and `*_id: "…"` in the templates and sources names a message.
+    /// Every `t("…")`, `t_with("…"` and `msg("…")` in the templates, this crate's sources and
+    /// the use cases' sources (whose errors name messages) names a message.
     #[test]
     fn every_message_id_used_in_templates_and_code_exists() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -91,7 +92,7 @@ mod tests {
             .collect();
         let mut missing = Vec::new();
         let mut seen = 0;
-        for dir in ["templates", "src"] {
+        for dir in ["templates", "src", "../tend-app/src"] {
             for path in files(&root.join(dir)) {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for id in message_ids(&text) {

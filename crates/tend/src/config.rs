@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 use tend_core::SessionPolicy;
-use tend_web::{SupportResource, WebConfig};
+use tend_web::SupportResource;
 
 /// Tend: a privacy-first, self-hostable app for aftercare.
 #[derive(Parser, Debug)]
@@ -170,20 +170,6 @@ impl Settings {
     pub fn is_sqlite(&self) -> bool {
         !(self.database_url.starts_with("postgres:")
             || self.database_url.starts_with("postgresql:"))
-    }
-
-    /// The web front's settings; the CSRF secret is derived from the master key, so every
-    /// instance sharing the key accepts each other's forms.
-    pub fn web_config(&self) -> anyhow::Result<WebConfig> {
-        let key = crate::data_dir::read_master_key(&self.master_key_file)?;
-        let mut config =
-            WebConfig::with_secret(crate::data_dir::derive_secret(&key, b"tend csrf v1"));
-        config.public_url = self.public_url.clone();
-        config.session = self.session;
-        config.exit_url = self.exit_url.clone();
-        config.support = self.support.clone();
-        config.sign_in_per_minute = self.sign_in_per_minute;
-        Ok(config)
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 use tend_store::{Location, MasterKey, Store, StoreError};
+use tend_web::WebConfig;
 
 use crate::config::Settings;
 
@@ -82,6 +83,19 @@ pub fn write_new_master_key(path: &Path) -> anyhow::Result<()> {
     file.write_all(format!("{hex}\n").as_bytes())
         .and_then(|()| file.sync_all())
         .with_context(|| format!("writing the master key {}", path.display()))
+}
+
+/// The web front's settings; the CSRF secret is derived from the master key, so every
+/// instance sharing the key accepts each other's forms.
+pub fn web_config(settings: &Settings) -> anyhow::Result<WebConfig> {
+    let key = read_master_key(&settings.master_key_file)?;
+    let mut config = WebConfig::with_secret(derive_secret(&key, b"tend csrf v1"));
+    config.public_url = settings.public_url.clone();
+    config.session = settings.session;
+    config.exit_url = settings.exit_url.clone();
+    config.support = settings.support.clone();
+    config.sign_in_per_minute = settings.sign_in_per_minute;
+    Ok(config)
 }
 
 pub fn read_master_key(path: &Path) -> anyhow::Result<MasterKey> {

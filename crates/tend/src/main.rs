@@ -32,7 +32,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let store = data_dir::open_store(&settings).await?;
-    let web_config = settings.web_config()?;
+    let web_config = data_dir::web_config(&settings)?;
     let listener = tokio::net::TcpListener::bind(&settings.bind)
         .await
         .with_context(|| format!("listening on {}", settings.bind))?;

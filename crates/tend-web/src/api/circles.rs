@@ -6,30 +6,20 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tend_core::circle::{CircleName, Section};
+use tend_app::circles;
+use tend_app::{CircleId, CircleRecord, InviteId, MemberId};
+use tend_core::circle::Section;
 use tend_core::profile::Variant;
-use tend_core::reveal::{Fact, Share};
-use tend_store::{CircleId, CircleRecord, InviteId, JoinRefusal, MemberId};
+use tend_core::reveal::Fact;
 use utoipa::ToSchema;
 
-use super::{ApiError, ApiJson};
-use crate::accounts::rule_message;
-use crate::auth::{self, ApiMember};
-use crate::circles;
-use crate::clock;
+use super::auth::ApiMember;
+use super::problem::{ApiError, ApiJson, Problem};
 use crate::i18n::msg;
 use crate::state::AppState;
 
 fn circle_id(id: &str) -> Result<CircleId, ApiError> {
     CircleId::parse(id).ok_or(ApiError::NotFound)
-}
-
-async fn own_circle(
-    state: &AppState,
-    member: MemberId,
-    id: &str,
-) -> Result<CircleRecord, ApiError> {
-    Ok(state.store.circle(member, circle_id(id)?).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -47,18 +37,13 @@ pub struct CircleSummaryBody {
 
 /// Makes a circle with you in it.
 #[utoipa::path(post, path = "/api/v1/circles", request_body = NewCircleBody, security(("bearer" = [])),
-    responses((status = 201, body = CircleSummaryBody), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = CircleSummaryBody), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn circles_post(
     State(state): State<AppState>,
     api: ApiMember,
     ApiJson(body): ApiJson<NewCircleBody>,
 ) -> Result<Response, ApiError> {
-    let name = CircleName::parse(&body.name)
-        .map_err(|e| ApiError::Invalid(vec![("name".into(), rule_message(&e))]))?;
-    let circle = state
-        .store
-        .create_circle(api.member.id, &name, clock::now())
-        .await?;
+    let circle = circles::create(&state.app, api.id(), &body.name).await?;
     let body = CircleSummaryBody {
         id: circle.id.to_string(),
         name: circle.name.as_str().to_owned(),
@@ -73,7 +58,7 @@ pub async fn circles_get(
     State(state): State<AppState>,
     api: ApiMember,
 ) -> Result<Json<Vec<CircleSummaryBody>>, ApiError> {
-    let circles = state.store.circles(api.member.id).await?;
+    let circles = circles::list(&state.app, api.id()).await?;
     Ok(Json(
         circles
             .into_iter()
@@ -136,14 +121,14 @@ fn circle_body(circle: &CircleRecord, viewer: MemberId) -> CircleBody {
 
 /// A circle you are in: its members and who has locked.
 #[utoipa::path(get, path = "/api/v1/circles/{id}", security(("bearer" = [])),
-    responses((status = 200, body = CircleBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CircleBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn circle_get(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
 ) -> Result<Json<CircleBody>, ApiError> {
-    let circle = own_circle(&state, api.member.id, &id).await?;
-    Ok(Json(circle_body(&circle, api.member.id)))
+    let circle = circles::circle(&state.app, api.id(), circle_id(&id)?).await?;
+    Ok(Json(circle_body(&circle, api.id())))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -159,14 +144,14 @@ pub struct InviteBody {
 
 /// A single-use invite link, valid for 72 hours.
 #[utoipa::path(post, path = "/api/v1/circles/{id}/invites", security(("bearer" = [])),
-    responses((status = 201, body = InviteBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = InviteBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn invites_post(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = circle_id(&id)?;
-    let (token, invite) = circles::create_invite(&state, api.member.id, id).await?;
+    let (token, invite) = circles::create_invite(&state.app, api.id(), id).await?;
     let base = state.config.public_url.clone().unwrap_or_default();
     let body = InviteBody {
         id: invite.id.to_string(),
@@ -179,7 +164,7 @@ pub async fn invites_post(
 
 /// Withdraws an invite link.
 #[utoipa::path(delete, path = "/api/v1/circles/{id}/invites/{invite}", security(("bearer" = [])),
-    responses((status = 204), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn invite_delete(
     State(state): State<AppState>,
     api: ApiMember,
@@ -187,10 +172,7 @@ pub async fn invite_delete(
 ) -> Result<StatusCode, ApiError> {
     let id = circle_id(&id)?;
     let invite = InviteId::parse(&invite).ok_or(ApiError::NotFound)?;
-    state
-        .store
-        .revoke_invite(api.member.id, id, invite, clock::now())
-        .await?;
+    circles::revoke_invite(&state.app, api.id(), id, invite).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -201,96 +183,78 @@ pub struct JoinedBody {
 
 /// Joins the circle of an invite link, using it up.
 #[utoipa::path(post, path = "/api/v1/invites/{token}/accept", security(("bearer" = [])),
-    responses((status = 200, body = JoinedBody), (status = 409, body = super::Problem, content_type = "application/problem+json"), (status = 410, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = JoinedBody), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 410, body = Problem, content_type = "application/problem+json")))]
 pub async fn invite_accept_post(
     State(state): State<AppState>,
     api: ApiMember,
     Path(token): Path<String>,
 ) -> Result<Json<JoinedBody>, ApiError> {
-    let joined = state
-        .store
-        .accept_invite(api.member.id, &auth::secret_hash(&token), clock::now())
-        .await?;
-    match joined {
-        Ok(circle) => Ok(Json(JoinedBody {
-            circle: circle.to_string(),
-        })),
-        Err(JoinRefusal::Unusable) => Err(ApiError::Gone(msg("invite-unusable"))),
-        Err(JoinRefusal::AlreadyMember) => Err(ApiError::Conflict(msg("invite-already-member"))),
-        Err(JoinRefusal::Full) => Err(ApiError::Conflict(msg("invite-full"))),
-    }
+    let circle = circles::join(&state.app, api.id(), &token).await?;
+    Ok(Json(JoinedBody {
+        circle: circle.to_string(),
+    }))
 }
 
 /// Leaves the circle at once. Nobody is told; the circle simply shows one member fewer.
 #[utoipa::path(delete, path = "/api/v1/circles/{id}/members/me", security(("bearer" = [])),
-    responses((status = 204), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn leave_delete(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.leave(api.member.id, circle_id(&id)?).await?;
+    circles::leave(&state.app, api.id(), circle_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Changes what you share with the circle: `{ "answers": "everything", "trigger": "nothing" }`.
 /// Sections not named keep their choice.
 #[utoipa::path(put, path = "/api/v1/circles/{id}/sharing", request_body = std::collections::BTreeMap<String, String>, security(("bearer" = [])),
-    responses((status = 200, body = CircleBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CircleBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn sharing_put(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<std::collections::BTreeMap<String, String>>,
 ) -> Result<Json<CircleBody>, ApiError> {
-    let me = api.member.id;
-    let circle = own_circle(&state, me, &id).await?;
-    let mut sharing = circle
-        .members
-        .iter()
-        .find(|m| m.member.id == me)
-        .map(|m| m.sharing.clone())
-        .unwrap_or_default();
-    let mut problems = Vec::new();
-    for (section, share) in &body {
-        match (Section::parse(section), Share::parse(share)) {
-            (Some(section), Some(share)) => sharing.set(section, share),
-            (None, _) => problems.push((section.clone(), msg("sharing-section-invalid"))),
-            (_, None) => problems.push((section.clone(), msg("sharing-share-invalid"))),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(ApiError::Invalid(problems));
-    }
-    state.store.set_sharing(me, circle.id, &sharing).await?;
-    let circle = own_circle(&state, me, &id).await?;
+    let me = api.id();
+    let choices: Vec<(String, String)> = body.into_iter().collect();
+    let circle = circles::set_sharing(&state.app, me, circle_id(&id)?, &choices).await?;
     Ok(Json(circle_body(&circle, me)))
 }
 
 /// Locks your answers for the circle. Nothing is revealed until every member has locked.
 #[utoipa::path(post, path = "/api/v1/circles/{id}/lock", security(("bearer" = [])),
-    responses((status = 200, body = CircleBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CircleBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn lock_post(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
 ) -> Result<Json<CircleBody>, ApiError> {
-    let me = api.member.id;
-    state.store.lock(me, circle_id(&id)?, clock::now()).await?;
-    Ok(Json(circle_body(&own_circle(&state, me, &id).await?, me)))
+    let me = api.id();
+    let id = circle_id(&id)?;
+    circles::lock(&state.app, me, id).await?;
+    Ok(Json(circle_body(
+        &circles::circle(&state.app, me, id).await?,
+        me,
+    )))
 }
 
 /// Unlocks your answers (to edit before the next reveal).
 #[utoipa::path(delete, path = "/api/v1/circles/{id}/lock", security(("bearer" = [])),
-    responses((status = 200, body = CircleBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CircleBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn lock_delete(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
 ) -> Result<Json<CircleBody>, ApiError> {
-    let me = api.member.id;
-    state.store.unlock(me, circle_id(&id)?).await?;
-    Ok(Json(circle_body(&own_circle(&state, me, &id).await?, me)))
+    let me = api.id();
+    let id = circle_id(&id)?;
+    circles::unlock(&state.app, me, id).await?;
+    Ok(Json(circle_body(
+        &circles::circle(&state.app, me, id).await?,
+        me,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -366,40 +330,45 @@ fn fact_json(fact: &Fact<MemberId>) -> serde_json::Value {
 /// What you may see of your partners' answers, by the reveal rules.
 #[utoipa::path(get, path = "/api/v1/circles/{id}/common-ground", security(("bearer" = [])),
     params(("variant" = Option<String>, Query, description = "after-sex (default), after-intense-scene or after-hard-scene")),
-    responses((status = 200, body = CommonGroundBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CommonGroundBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn common_ground_get(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
     Query(query): Query<VariantQuery>,
 ) -> Result<Response, ApiError> {
-    let me = api.member.id;
-    let circle = own_circle(&state, me, &id).await?;
+    let me = api.id();
+    let id = circle_id(&id)?;
     let variant = match query.variant.as_deref() {
         None => Variant::AfterSex,
-        Some(value) => Variant::parse(value).ok_or_else(|| {
-            ApiError::Invalid(vec![("variant".into(), msg("profile-variant-invalid"))])
-        })?,
+        Some(value) => match Variant::parse(value) {
+            Some(variant) => variant,
+            // Not this member's circle is still 404, whatever the query says.
+            None => {
+                circles::circle(&state.app, me, id).await?;
+                return Err(ApiError::Invalid(vec![(
+                    "variant".into(),
+                    msg("profile-variant-invalid"),
+                )]));
+            }
+        },
     };
-    let view = circles::view(&state, me, &circle, variant).await?;
-    let boundaries = if view.revealed {
-        circles::shared_boundaries(&state, me, &circle)
-            .await?
-            .into_iter()
-            .flat_map(|(partner, records)| {
-                records.into_iter().map(move |r| {
-                    serde_json::json!({
-                        "partner": partner.to_string(),
-                        "kind": r.boundary.kind.as_str(),
-                        "text": r.boundary.text,
-                        "condition": r.boundary.condition,
-                    })
+    let ground = circles::common_ground(&state.app, me, id, variant).await?;
+    let view = ground.ground;
+    let boundaries = ground
+        .boundaries
+        .into_iter()
+        .flat_map(|(partner, records)| {
+            records.into_iter().map(move |r| {
+                serde_json::json!({
+                    "partner": partner.to_string(),
+                    "kind": r.boundary.kind.as_str(),
+                    "text": r.boundary.text,
+                    "condition": r.boundary.condition,
                 })
             })
-            .collect()
-    } else {
-        Vec::new()
-    };
+        })
+        .collect();
     let body = CommonGroundBody {
         revealed: view.revealed,
         waiting_for: view.waiting_for,

@@ -6,14 +6,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tend_store::NotificationId;
+use tend_app::NotificationId;
+use tend_app::notifications;
 use utoipa::ToSchema;
 
-use super::{ApiError, ApiJson};
-use crate::auth::ApiMember;
+use super::auth::ApiMember;
+use super::problem::{ApiError, ApiJson, Problem};
 use crate::i18n::{I18n, msg};
-use crate::notifications;
 use crate::state::AppState;
+use crate::words;
 
 #[derive(Serialize, ToSchema)]
 pub struct NotificationBody {
@@ -46,17 +47,19 @@ pub async fn notifications_get(
     State(state): State<AppState>,
     api: ApiMember,
 ) -> Result<Json<NotificationsBody>, ApiError> {
-    let shown = notifications::shown(&state, &I18n::default(), &api.member).await?;
-    let unseen = state.store.unseen_notifications(api.member.id).await?;
+    let i18n = I18n::default();
+    let me = &api.holder.member;
+    let shown = notifications::list(&state.app, me).await?;
+    let unseen = notifications::unseen(&state.app, me.id).await?;
     Ok(Json(NotificationsBody {
         unseen,
         notifications: shown
-            .into_iter()
+            .iter()
             .map(|n| NotificationBody {
                 id: n.id.to_string(),
-                kind: n.kind,
-                text: n.text,
-                link: n.link,
+                kind: words::notification_kind(&n.notification),
+                text: words::notification_text(&i18n, me.discreet, n),
+                link: words::notification_link(&n.notification),
                 created_at: n.at.unix_seconds(),
                 seen: n.seen,
             })
@@ -72,7 +75,7 @@ pub struct SeenBody {
 
 /// Marks notifications seen (the badge counts the rest).
 #[utoipa::path(post, path = "/api/v1/notifications/seen", request_body = SeenBody, security(("bearer" = [])),
-    responses((status = 204), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn seen_post(
     State(state): State<AppState>,
     api: ApiMember,
@@ -89,8 +92,7 @@ pub async fn seen_post(
             msg("notifications-ids"),
         )]));
     };
-    state.store.see_notifications(api.member.id, &ids).await?;
-    state.bus.publish(api.member.id);
+    notifications::see(&state.app, api.id(), &ids).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -98,7 +100,7 @@ pub async fn seen_post(
 #[utoipa::path(get, path = "/api/v1/notifications/stream", security(("bearer" = [])),
     responses((status = 200, content_type = "text/event-stream", body = String)))]
 pub async fn stream_get(State(state): State<AppState>, api: ApiMember) -> Response {
-    notifications::badge_stream(state, api.member.id).into_response()
+    crate::streams::badge(state.app.clone(), api.id()).into_response()
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -114,9 +116,6 @@ pub async fn discreet_put(
     api: ApiMember,
     ApiJson(body): ApiJson<DiscreetBody>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .store
-        .set_discreet(api.member.id, body.discreet)
-        .await?;
+    tend_app::accounts::set_discreet(&state.app, api.id(), body.discreet).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,18 +6,16 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tend_core::boundaries::{Boundary, BoundaryKind};
-use tend_core::catalog::ItemKind;
-use tend_core::profile::{Answer, CustomLabel, ProfileAnswers, Variant};
-use tend_store::{BoundaryId, BoundaryRecord, CustomItem, CustomItemId, MemberId};
+use tend_app::boundaries::{self, BoundaryInput as Boundary};
+use tend_app::profile::{self, AnswerChange, Part};
+use tend_app::{BoundaryId, BoundaryRecord, CustomItem, CustomItemId};
+use tend_core::profile::{Answer, ProfileAnswers, Variant};
 use utoipa::ToSchema;
 
-use super::{ApiError, ApiJson};
-use crate::accounts::rule_message;
-use crate::auth::ApiMember;
-use crate::clock;
+use super::auth::ApiMember;
+use super::problem::{ApiError, ApiJson, Problem};
+use crate::catalog_words as rules;
 use crate::i18n::{I18n, msg};
-use crate::profile::{self as rules, RawAnswer};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -46,7 +44,7 @@ pub struct CatalogItemBody {
 #[utoipa::path(get, path = "/api/v1/catalog", responses((status = 200, body = CatalogBody)))]
 pub async fn catalog_get(State(state): State<AppState>) -> Json<CatalogBody> {
     let i18n = I18n::default();
-    let catalog = state.catalog;
+    let catalog = state.app.catalog;
     Json(CatalogBody {
         categories: catalog
             .categories()
@@ -142,20 +140,18 @@ fn variant_body(profile: &ProfileAnswers, variant: Variant) -> VariantBody {
 
 /// The member's answers per variant, and their custom items.
 #[utoipa::path(get, path = "/api/v1/profile", security(("bearer" = [])),
-    responses((status = 200, body = ProfileBody), (status = 401, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ProfileBody), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn profile_get(
     State(state): State<AppState>,
     api: ApiMember,
 ) -> Result<Json<ProfileBody>, ApiError> {
-    let id = api.member.id;
-    let profile = state.store.profile(id).await?;
-    let custom = state.store.custom_items(id).await?;
+    let profile = profile::profile(&state.app, api.id()).await?;
     Ok(Json(ProfileBody {
         variants: Variant::ALL
             .iter()
-            .map(|v| variant_body(&profile, *v))
+            .map(|v| variant_body(&profile.answers, *v))
             .collect(),
-        custom_items: custom.iter().map(custom_item_body).collect(),
+        custom_items: profile.custom_items.iter().map(custom_item_body).collect(),
     }))
 }
 
@@ -170,10 +166,10 @@ enum Patch {
 }
 
 impl Patch {
-    fn over<'a>(&'a self, current: Option<&'a str>) -> Option<&'a str> {
+    fn part(&self) -> Part {
         match self {
-            Self::Keep => current,
-            Self::Set(value) => value.as_deref(),
+            Self::Keep => Part::Keep,
+            Self::Set(value) => Part::Set(value.clone()),
         }
     }
 }
@@ -206,78 +202,49 @@ pub struct AnswersBody {
     answers: Vec<AnswerPatch>,
 }
 
-/// The kind of each item key the member may answer.
-async fn answerable(
-    state: &AppState,
-    member: MemberId,
-) -> Result<std::collections::HashMap<String, ItemKind>, ApiError> {
-    let custom = state.store.custom_items(member).await?;
-    Ok(state
-        .catalog
-        .items()
-        .iter()
-        .map(|item| (item.id.clone(), item.kind))
-        .chain(custom.iter().map(|item| (item.key(), item.kind)))
-        .collect())
-}
-
 /// Changes some answers of one variant. Every answer is checked first: one mistake and
 /// nothing is saved.
 #[utoipa::path(put, path = "/api/v1/profile/answers", request_body = AnswersBody, security(("bearer" = [])),
-    responses((status = 200, body = VariantBody), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = VariantBody), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn answers_put(
     State(state): State<AppState>,
     api: ApiMember,
     ApiJson(body): ApiJson<AnswersBody>,
 ) -> Result<Json<VariantBody>, ApiError> {
-    let member = api.member.id;
     let Some(variant) = Variant::parse(&body.variant) else {
         return Err(ApiError::Invalid(vec![(
             "variant".into(),
             msg("profile-variant-invalid"),
         )]));
     };
-    let kinds = answerable(&state, member).await?;
-    let current = state.store.profile(member).await?.effective(variant);
-    let mut problems = Vec::new();
-    let mut changes = Vec::new();
-    for (index, patch) in body.answers.iter().enumerate() {
-        let Some(kind) = kinds.get(&patch.item) else {
-            problems.push((
-                format!("answers[{index}].item"),
-                msg("profile-item-unknown"),
-            ));
-            continue;
-        };
-        let old = current.get(&patch.item).cloned().unwrap_or_default();
-        let raw = RawAnswer {
-            receive: patch.receive.over(old.receive.map(|r| r.as_str())),
-            give: patch.give.over(old.give.map(|r| r.as_str())),
-            shared: patch.shared.over(old.shared.map(|r| r.as_str())),
-            note: patch.note.over(old.note.as_ref().map(|n| n.as_str())),
-        };
-        match rules::parse_answer(*kind, &raw) {
-            Ok(answer) => changes.push((patch.item.clone(), answer)),
-            Err(parts) => problems.extend(
-                parts
-                    .into_iter()
-                    .map(|(part, id)| (format!("answers[{index}].{part}"), id)),
-            ),
-        }
+    let changes: Vec<AnswerChange> = body
+        .answers
+        .iter()
+        .map(|patch| AnswerChange {
+            item: patch.item.clone(),
+            receive: patch.receive.part(),
+            give: patch.give.part(),
+            shared: patch.shared.part(),
+            note: patch.note.part(),
+        })
+        .collect();
+    match profile::save_answers(&state.app, api.id(), variant, &changes).await {
+        Ok(saved) => Ok(Json(variant_body(&saved, variant))),
+        // Each mistake names the answer it is in: `answers[2].receive`.
+        Err(tend_app::Error::Invalid(problems)) => Err(ApiError::Invalid(
+            problems
+                .into_iter()
+                .map(|p| {
+                    let field = match p.entry {
+                        Some(i) => format!("answers[{i}].{}", p.field),
+                        None => p.field,
+                    };
+                    (field, p.message)
+                })
+                .collect(),
+        )),
+        Err(error) => Err(error.into()),
     }
-    if !problems.is_empty() {
-        return Err(ApiError::Invalid(problems));
-    }
-    let record = move |profile: &mut ProfileAnswers| {
-        for (item, answer) in &changes {
-            profile.record(variant, item, answer.clone());
-        }
-    };
-    let saved = state
-        .store
-        .update_profile(member, &record, clock::now())
-        .await?;
-    Ok(Json(variant_body(&saved, variant)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -288,44 +255,19 @@ pub struct CustomItemInput {
     kind: String,
 }
 
-/// The label and kind in `input`, checked against the member's other items (`others`).
-fn parse_custom_item(
-    input: &CustomItemInput,
-    others: &[CustomItem],
-) -> Result<(CustomLabel, ItemKind), ApiError> {
-    let mut problems = Vec::new();
-    let label = CustomLabel::parse(&input.label, others.iter().map(|item| &item.label))
-        .map_err(|e| problems.push(("label".to_owned(), rule_message(&e))))
-        .ok();
-    let kind = ItemKind::parse(&input.kind);
-    if kind.is_none() {
-        problems.push(("kind".to_owned(), msg("profile-kind-invalid")));
-    }
-    match (label, kind) {
-        (Some(label), Some(kind)) => Ok((label, kind)),
-        _ => Err(ApiError::Invalid(problems)),
-    }
-}
-
 fn custom_item_id(id: &str) -> Result<CustomItemId, ApiError> {
     CustomItemId::parse(id).ok_or(ApiError::NotFound)
 }
 
 /// Adds an item of the member's own.
 #[utoipa::path(post, path = "/api/v1/profile/custom-items", request_body = CustomItemInput, security(("bearer" = [])),
-    responses((status = 201, body = CustomItemBody), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = CustomItemBody), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn custom_items_post(
     State(state): State<AppState>,
     api: ApiMember,
     ApiJson(input): ApiJson<CustomItemInput>,
 ) -> Result<Response, ApiError> {
-    let member = api.member.id;
-    let others = state.store.custom_items(member).await?;
-    let (label, kind) = parse_custom_item(&input, &others)?;
-    let item = state
-        .store
-        .create_custom_item(member, &label, kind, clock::now())
-        .await?;
+    let item = profile::add_custom_item(&state.app, api.id(), &input.label, &input.kind).await?;
     Ok((StatusCode::CREATED, Json(custom_item_body(&item))).into_response())
 }
 
@@ -336,90 +278,47 @@ pub async fn custom_items_get(
     State(state): State<AppState>,
     api: ApiMember,
 ) -> Result<Json<Vec<CustomItemBody>>, ApiError> {
-    let items = state.store.custom_items(api.member.id).await?;
+    let items = profile::custom_items(&state.app, api.id()).await?;
     Ok(Json(items.iter().map(custom_item_body).collect()))
-}
-
-async fn own_custom_item(
-    state: &AppState,
-    member: MemberId,
-    id: &str,
-) -> Result<(CustomItem, Vec<CustomItem>), ApiError> {
-    let id = custom_item_id(id)?;
-    let mut items = state.store.custom_items(member).await?;
-    let at = items
-        .iter()
-        .position(|item| item.id == id)
-        .ok_or(ApiError::NotFound)?;
-    let item = items.remove(at);
-    Ok((item, items))
 }
 
 /// One custom item of the member.
 #[utoipa::path(get, path = "/api/v1/profile/custom-items/{id}", security(("bearer" = [])),
-    responses((status = 200, body = CustomItemBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CustomItemBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn custom_item_get(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
 ) -> Result<Json<CustomItemBody>, ApiError> {
-    let (item, _) = own_custom_item(&state, api.member.id, &id).await?;
+    let item = profile::custom_item(&state.app, api.id(), custom_item_id(&id)?).await?;
     Ok(Json(custom_item_body(&item)))
 }
 
 /// Renames a custom item or changes its kind. A new kind clears its ratings, which were
 /// given for the other kind.
 #[utoipa::path(put, path = "/api/v1/profile/custom-items/{id}", request_body = CustomItemInput, security(("bearer" = [])),
-    responses((status = 200, body = CustomItemBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CustomItemBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn custom_item_put(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<CustomItemInput>,
 ) -> Result<Json<CustomItemBody>, ApiError> {
-    let member = api.member.id;
-    let (item, others) = own_custom_item(&state, member, &id).await?;
-    let (label, kind) = parse_custom_item(&input, &others)?;
-    let changed = CustomItem {
-        label,
-        kind,
-        ..item.clone()
-    };
-    state.store.update_custom_item(member, &changed).await?;
-    if kind != item.kind {
-        let key = item.key();
-        state
-            .store
-            .update_profile(
-                member,
-                &move |p: &mut ProfileAnswers| p.forget(&key),
-                clock::now(),
-            )
-            .await?;
-    }
+    let id = custom_item_id(&id)?;
+    let changed =
+        profile::change_custom_item(&state.app, api.id(), id, &input.label, &input.kind).await?;
     Ok(Json(custom_item_body(&changed)))
 }
 
 /// Deletes a custom item and its answers.
 #[utoipa::path(delete, path = "/api/v1/profile/custom-items/{id}", security(("bearer" = [])),
-    responses((status = 204), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn custom_item_delete(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let member = api.member.id;
-    let (item, _) = own_custom_item(&state, member, &id).await?;
-    state.store.delete_custom_item(member, item.id).await?;
-    let key = item.key();
-    state
-        .store
-        .update_profile(
-            member,
-            &move |p: &mut ProfileAnswers| p.forget(&key),
-            clock::now(),
-        )
-        .await?;
+    profile::delete_custom_item(&state.app, api.id(), custom_item_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -455,17 +354,12 @@ fn boundary_body(record: &BoundaryRecord) -> BoundaryBody {
     }
 }
 
-fn parse_boundary(input: &BoundaryInput) -> Result<Boundary, ApiError> {
-    let kind = BoundaryKind::parse(&input.kind)
-        .ok_or_else(|| ApiError::Invalid(vec![("kind".into(), msg("boundary-kind-invalid"))]))?;
-    Boundary::parse(kind, &input.text, input.condition.as_deref().unwrap_or("")).map_err(|e| {
-        let field = if e == tend_core::boundaries::BoundaryError::ConditionNotAllowed {
-            "condition"
-        } else {
-            "text"
-        };
-        ApiError::Invalid(vec![(field.into(), rule_message(&e))])
-    })
+fn boundary_input(input: &BoundaryInput) -> Boundary<'_> {
+    Boundary {
+        kind: &input.kind,
+        text: &input.text,
+        condition: input.condition.as_deref().unwrap_or(""),
+    }
 }
 
 fn boundary_id(id: &str) -> Result<BoundaryId, ApiError> {
@@ -474,17 +368,13 @@ fn boundary_id(id: &str) -> Result<BoundaryId, ApiError> {
 
 /// Adds a boundary. Private until shared with a circle.
 #[utoipa::path(post, path = "/api/v1/profile/boundaries", request_body = BoundaryInput, security(("bearer" = [])),
-    responses((status = 201, body = BoundaryBody), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = BoundaryBody), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn boundaries_post(
     State(state): State<AppState>,
     api: ApiMember,
     ApiJson(input): ApiJson<BoundaryInput>,
 ) -> Result<Response, ApiError> {
-    let boundary = parse_boundary(&input)?;
-    let record = state
-        .store
-        .create_boundary(api.member.id, &boundary, state.clock.now())
-        .await?;
+    let record = boundaries::add(&state.app, api.id(), &boundary_input(&input)).await?;
     Ok((StatusCode::CREATED, Json(boundary_body(&record))).into_response())
 }
 
@@ -495,13 +385,13 @@ pub async fn boundaries_get(
     State(state): State<AppState>,
     api: ApiMember,
 ) -> Result<Json<Vec<BoundaryBody>>, ApiError> {
-    let records = state.store.boundaries(api.member.id).await?;
+    let records = boundaries::boundaries(&state.app, api.id()).await?;
     Ok(Json(records.iter().map(boundary_body).collect()))
 }
 
 /// Changes a boundary.
 #[utoipa::path(put, path = "/api/v1/profile/boundaries/{id}", request_body = BoundaryInput, security(("bearer" = [])),
-    responses((status = 200, body = BoundaryBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = BoundaryBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn boundary_put(
     State(state): State<AppState>,
     api: ApiMember,
@@ -509,28 +399,18 @@ pub async fn boundary_put(
     ApiJson(input): ApiJson<BoundaryInput>,
 ) -> Result<Json<BoundaryBody>, ApiError> {
     let id = boundary_id(&id)?;
-    let boundary = parse_boundary(&input)?;
-    let now = state.clock.now();
-    state
-        .store
-        .update_boundary(api.member.id, id, &boundary, now)
-        .await?;
-    Ok(Json(boundary_body(&BoundaryRecord {
-        id,
-        boundary,
-        updated_at: now,
-    })))
+    let record = boundaries::change(&state.app, api.id(), id, &boundary_input(&input)).await?;
+    Ok(Json(boundary_body(&record)))
 }
 
 /// Deletes a boundary.
 #[utoipa::path(delete, path = "/api/v1/profile/boundaries/{id}", security(("bearer" = [])),
-    responses((status = 204), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn boundary_delete(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let id = boundary_id(&id)?;
-    state.store.delete_boundary(api.member.id, id).await?;
+    boundaries::delete(&state.app, api.id(), boundary_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,57 +8,52 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use tend_app::routine::{self, ProposalView, ReviewView, RoutineInput, StepInput};
+use tend_app::{CircleId, MemberId, ProposalId, ReviewId};
 use tend_core::profile::Variant;
-use tend_core::routine::{Proposal, Routine, Settings, Step, StepId, StepWhat, diff};
-use tend_store::{CircleId, CircleRecord, MemberId, ProposalId};
+use tend_core::routine::{Routine, Settings, Step, StepWhat};
 use utoipa::ToSchema;
 
-use super::{ApiError, ApiJson};
-use crate::auth::ApiMember;
+use super::auth::ApiMember;
+use super::problem::{ApiError, ApiJson, Problem};
 use crate::i18n::msg;
-use crate::routines;
 use crate::state::AppState;
 
-async fn own_circle(
-    state: &AppState,
-    member: MemberId,
-    id: &str,
-) -> Result<CircleRecord, ApiError> {
-    let id = CircleId::parse(id).ok_or(ApiError::NotFound)?;
-    Ok(state.store.circle(member, id).await?)
+fn circle_id(id: &str) -> Result<CircleId, ApiError> {
+    CircleId::parse(id).ok_or(ApiError::NotFound)
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Clone)]
 pub struct StepBody {
     /// The step's id, kept across versions. Leave it out for a new step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) id: Option<u32>,
+    id: Option<u32>,
     /// A catalog item id; or give `text`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) item: Option<String>,
+    item: Option<String>,
     /// Words of the circle's own (up to 200 characters); or give `item`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) text: Option<String>,
+    text: Option<String>,
     /// 1–240 minutes, or left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) minutes: Option<u16>,
+    minutes: Option<u16>,
     /// Member ids the step is for.
     #[serde(default, rename = "for")]
-    pub(crate) for_members: Vec<String>,
+    for_members: Vec<String>,
     /// Member ids who offer it.
     #[serde(default, rename = "from")]
-    pub(crate) from_members: Vec<String>,
+    from_members: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Clone)]
 pub struct SafewordsBody {
     /// Stops everything (default "red").
-    pub(crate) stop: String,
+    stop: String,
     /// Slow down, check on me (default "yellow").
-    pub(crate) slow: String,
+    slow: String,
 }
 
-pub(crate) fn default_safewords() -> SafewordsBody {
+fn default_safewords() -> SafewordsBody {
     SafewordsBody {
         stop: "red".to_owned(),
         slow: "yellow".to_owned(),
@@ -89,7 +84,7 @@ pub struct VariantQuery {
 }
 
 impl VariantQuery {
-    pub(crate) fn variant(&self) -> Result<Variant, ApiError> {
+    fn variant(&self) -> Result<Variant, ApiError> {
         match &self.variant {
             None => Ok(Variant::AfterSex),
             Some(v) => Variant::parse(v).ok_or_else(|| {
@@ -104,40 +99,40 @@ impl VariantQuery {
 pub struct RoutineBody {
     /// 0 before anything is agreed. Ignored in a proposal.
     #[serde(default)]
-    pub(crate) version: u32,
+    version: u32,
     #[serde(default)]
-    pub(crate) steps: Vec<StepBody>,
+    steps: Vec<StepBody>,
     #[serde(default = "default_safewords")]
-    pub(crate) safewords: SafewordsBody,
+    safewords: SafewordsBody,
     #[serde(
         default,
         rename = "nonverbal-signal",
         skip_serializing_if = "Option::is_none"
     )]
-    pub(crate) nonverbal_signal: Option<String>,
+    nonverbal_signal: Option<String>,
     /// Minutes between check-in prompts during a session (1–120), or none.
     #[serde(
         default,
         rename = "check-in-minutes",
         skip_serializing_if = "Option::is_none"
     )]
-    pub(crate) check_in_minutes: Option<u16>,
+    check_in_minutes: Option<u16>,
     /// Hours after a session for follow-ups (each 1–168, at most 8).
     #[serde(default = "default_follow_ups", rename = "follow-up-hours")]
-    pub(crate) follow_up_hours: Vec<u16>,
+    follow_up_hours: Vec<u16>,
     /// after-sex, after-intense-scene or after-hard-scene: each kind of session has its
     /// own routine.
     #[serde(default = "default_variant")]
-    pub(crate) variant: String,
+    variant: String,
     /// A review is due after this many sessions (0–50; 0 for never by sessions)…
     #[serde(default = "default_review_sessions", rename = "review-every-sessions")]
-    pub(crate) review_every_sessions: u16,
+    review_every_sessions: u16,
     /// …or this many weeks (0–52; 0 for never by time), whichever comes first.
     #[serde(default = "default_review_weeks", rename = "review-every-weeks")]
-    pub(crate) review_every_weeks: u16,
+    review_every_weeks: u16,
 }
 
-pub(crate) fn routine_body(version: u32, routine: &Routine<MemberId>) -> RoutineBody {
+fn routine_body(version: u32, routine: &Routine<MemberId>) -> RoutineBody {
     let ids = |set: &BTreeSet<MemberId>| set.iter().map(ToString::to_string).collect();
     RoutineBody {
         version,
@@ -172,159 +167,55 @@ pub(crate) fn routine_body(version: u32, routine: &Routine<MemberId>) -> Routine
     }
 }
 
-/// Short text: trimmed, 1–`max` characters, one line.
-fn short_text(raw: &str, max: usize) -> Option<String> {
-    let text = raw.trim();
-    let fits =
-        !text.is_empty() && text.chars().count() <= max && !text.chars().any(char::is_control);
-    fits.then(|| text.to_owned())
-}
-
-/// Checks a proposed routine against the circle, the catalog and the current version. Every
-/// mistake is named; nothing is half-taken.
-pub(crate) fn parse_routine(
-    state: &AppState,
-    body: &RoutineBody,
-    circle: &CircleRecord,
-    current: &Routine<MemberId>,
-) -> Result<Routine<MemberId>, ApiError> {
-    let members = routines::members(circle);
-    let mut problems: Vec<(String, &'static str)> = Vec::new();
-    let mut next_id = current.next_step_id().0.max(
-        body.steps
-            .iter()
-            .filter_map(|s| s.id)
-            .max()
-            .map_or(1, |m| m + 1),
-    );
-    let mut seen = BTreeSet::new();
-    let mut steps = Vec::new();
-    for (i, raw) in body.steps.iter().enumerate() {
-        let field = |name: &str| format!("steps[{i}].{name}");
-        let what = match (&raw.item, &raw.text) {
-            (Some(item), None) if state.catalog.item(item).is_some() => {
-                Some(StepWhat::Item(item.clone()))
-            }
-            (None, Some(text)) => match short_text(text, 200) {
-                Some(text) => Some(StepWhat::Text(text)),
-                None => {
-                    problems.push((field("text"), msg("routine-step-text")));
-                    None
-                }
-            },
-            _ => {
-                problems.push((field("item"), msg("routine-step-what")));
-                None
-            }
-        };
-        let id = match raw.id {
-            Some(id) if current.step(StepId(id)).is_some() && seen.insert(id) => StepId(id),
-            Some(_) => {
-                problems.push((field("id"), msg("routine-step-id")));
-                StepId(0)
-            }
-            None => {
-                let id = StepId(next_id);
-                next_id += 1;
-                id
-            }
-        };
-        if raw.minutes.is_some_and(|m| !(1..=240).contains(&m)) {
-            problems.push((field("minutes"), msg("routine-step-minutes")));
-        }
-        let mut who = |list: &[String], name: &str| -> BTreeSet<MemberId> {
-            list.iter()
-                .filter_map(|id| {
-                    let member = MemberId::parse(id).filter(|m| members.contains(m));
-                    if member.is_none() {
-                        problems.push((field(name), msg("routine-step-member")));
-                    }
-                    member
+/// A routine as the API takes it, as the use cases take it.
+impl From<RoutineBody> for RoutineInput {
+    fn from(body: RoutineBody) -> Self {
+        Self {
+            steps: body
+                .steps
+                .into_iter()
+                .map(|step| StepInput {
+                    id: step.id,
+                    item: step.item,
+                    text: step.text,
+                    minutes: step.minutes,
+                    for_members: step.for_members,
+                    from_members: step.from_members,
                 })
-                .collect()
-        };
-        let for_members = who(&raw.for_members, "for");
-        let from_members = who(&raw.from_members, "from");
-        if let Some(what) = what {
-            steps.push(Step {
-                id,
-                what,
-                minutes: raw.minutes,
-                for_members,
-                from_members,
-            });
+                .collect(),
+            stop_word: body.safewords.stop,
+            slow_word: body.safewords.slow,
+            nonverbal_signal: body.nonverbal_signal,
+            check_in_minutes: body.check_in_minutes,
+            follow_up_hours: body.follow_up_hours,
+            variant: body.variant,
+            review_every_sessions: body.review_every_sessions,
+            review_every_weeks: body.review_every_weeks,
         }
-    }
-    let stop = short_text(&body.safewords.stop, 40);
-    let slow = short_text(&body.safewords.slow, 40);
-    if stop.is_none() || slow.is_none() || stop == slow {
-        problems.push(("safewords".into(), msg("routine-safewords")));
-    }
-    let nonverbal_signal = match &body.nonverbal_signal {
-        None => None,
-        Some(raw) => {
-            let signal = short_text(raw, 200);
-            if signal.is_none() {
-                problems.push(("nonverbal-signal".into(), msg("routine-step-text")));
-            }
-            signal
-        }
-    };
-    if body
-        .check_in_minutes
-        .is_some_and(|m| !(1..=120).contains(&m))
-    {
-        problems.push(("check-in-minutes".into(), msg("routine-check-in")));
-    }
-    let hours: BTreeSet<u16> = body.follow_up_hours.iter().copied().collect();
-    if hours.len() > 8 || hours.iter().any(|h| !(1..=168).contains(h)) {
-        problems.push(("follow-up-hours".into(), msg("routine-follow-ups")));
-    }
-    let variant = Variant::parse(&body.variant);
-    if variant.is_none() {
-        problems.push(("variant".into(), msg("profile-variant-invalid")));
-    }
-    if body.review_every_sessions > 50 {
-        problems.push((
-            "review-every-sessions".into(),
-            msg("routine-review-sessions"),
-        ));
-    }
-    if body.review_every_weeks > 52 {
-        problems.push(("review-every-weeks".into(), msg("routine-review-weeks")));
-    }
-    match (problems.is_empty(), stop, slow, variant) {
-        (true, Some(stop_word), Some(slow_word), Some(variant)) => Ok(Routine {
-            steps,
-            settings: Settings {
-                stop_word,
-                slow_word,
-                nonverbal_signal,
-                check_in_minutes: body.check_in_minutes,
-                follow_up_hours: hours.into_iter().collect(),
-                variant,
-                review_every_sessions: body.review_every_sessions,
-                review_every_weeks: body.review_every_weeks,
-            },
-        }),
-        _ => Err(ApiError::Invalid(problems)),
     }
 }
 
 /// The circle's current routine for a kind of session (version 0 and no steps before
 /// anything is agreed for it).
 #[utoipa::path(get, path = "/api/v1/circles/{id}/routine", params(VariantQuery), security(("bearer" = [])),
-    responses((status = 200, body = RoutineBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = RoutineBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn routine_get(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
     Query(query): Query<VariantQuery>,
 ) -> Result<Json<RoutineBody>, ApiError> {
-    let circle = own_circle(&state, api.member.id, &id).await?;
-    let variant = query.variant()?;
-    let settled = routines::settle_all(&state, api.member.id, &circle).await?;
-    let (version, routine) = routines::current_of(&settled.history, variant);
+    let id = circle_id(&id)?;
+    let variant = match query.variant() {
+        Ok(variant) => variant,
+        // Not this member's circle is still 404, whatever the query says.
+        Err(error) => {
+            tend_app::circles::circle(&state.app, api.id(), id).await?;
+            return Err(error);
+        }
+    };
+    let overview = routine::overview(&state.app, api.id(), id).await?;
+    let (version, routine) = overview.current(variant);
     Ok(Json(routine_body(version, &routine)))
 }
 
@@ -352,16 +243,12 @@ pub struct DeclineBody {
     note: String,
 }
 
-fn proposal_body(
-    id: ProposalId,
-    proposal: &Proposal<MemberId>,
-    state: tend_core::routine::ProposalState,
-    version: Option<u32>,
-) -> ProposalBody {
+fn proposal_body(view: &ProposalView) -> ProposalBody {
+    let proposal = &view.proposal;
     ProposalBody {
-        id: id.to_string(),
+        id: view.id.to_string(),
         author: proposal.author.to_string(),
-        state: routines::state_name(state).to_owned(),
+        state: routine::state_name(view.state).to_owned(),
         base_version: proposal.base_version,
         accepted_by: proposal
             .accepted_by
@@ -377,98 +264,48 @@ fn proposal_body(
             })
             .collect(),
         routine: routine_body(proposal.base_version, &proposal.routine),
-        version,
+        version: view.version,
     }
 }
 
 /// Proposes a whole new routine. It becomes the next version when every member has accepted
 /// (at once, if it only adds care for you, given by you).
 #[utoipa::path(post, path = "/api/v1/circles/{id}/routine/proposals", request_body = RoutineBody, security(("bearer" = [])),
-    responses((status = 201, body = ProposalBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = ProposalBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn proposals_post(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RoutineBody>,
 ) -> Result<Response, ApiError> {
-    let me = api.member.id;
-    let circle = own_circle(&state, me, &id).await?;
-    let variant = Variant::parse(&body.variant).unwrap_or(Variant::AfterSex);
-    let (version, current) = routines::current(&state, me, &circle, variant).await?;
-    let routine = parse_routine(&state, &body, &circle, &current)?;
-    let proposal = Proposal {
-        author: me,
-        base_version: version,
-        routine,
-        accepted_by: [me].into(),
-        declined: Vec::new(),
-    };
-    let (pid, outcome, version) = routines::propose(&state, me, &circle, &proposal).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(proposal_body(pid, &proposal, outcome, version)),
-    )
-        .into_response())
+    let input = RoutineInput::from(body);
+    let proposed = routine::propose(&state.app, api.id(), circle_id(&id)?, &input).await?;
+    Ok((StatusCode::CREATED, Json(proposal_body(&proposed))).into_response())
 }
 
 /// The circle's proposals that are still open, or were declined.
 #[utoipa::path(get, path = "/api/v1/circles/{id}/routine/proposals", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ProposalBody>), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<ProposalBody>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn proposals_get(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ProposalBody>>, ApiError> {
-    let me = api.member.id;
-    let circle = own_circle(&state, me, &id).await?;
-    let settled = routines::settle_all(&state, me, &circle).await?;
-    let members = routines::members(&circle);
-    Ok(Json(
-        settled
-            .proposals
-            .iter()
-            .map(|(pid, p)| {
-                let outcome = routines::outcome(&settled.history, p, &members);
-                proposal_body(*pid, p, outcome, None)
-            })
-            .collect(),
-    ))
-}
-
-async fn own_proposal(
-    state: &AppState,
-    me: MemberId,
-    circle: &CircleRecord,
-    pid: &str,
-) -> Result<(ProposalId, Proposal<MemberId>), ApiError> {
-    let pid = ProposalId::parse(pid).ok_or(ApiError::NotFound)?;
-    state
-        .store
-        .proposals(me, circle.id)
-        .await?
-        .into_iter()
-        .find(|(id, _)| *id == pid)
-        .ok_or(ApiError::NotFound)
+    let overview = routine::overview(&state.app, api.id(), circle_id(&id)?).await?;
+    Ok(Json(overview.proposals.iter().map(proposal_body).collect()))
 }
 
 /// Says yes to a proposal; the last yes makes it the next version.
 #[utoipa::path(post, path = "/api/v1/circles/{id}/routine/proposals/{pid}/accept", security(("bearer" = [])),
-    responses((status = 200, body = ProposalBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ProposalBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn proposal_accept_post(
     State(state): State<AppState>,
     api: ApiMember,
     Path((id, pid)): Path<(String, String)>,
 ) -> Result<Json<ProposalBody>, ApiError> {
-    let me = api.member.id;
-    let circle = own_circle(&state, me, &id).await?;
-    let (pid, mut proposal) = own_proposal(&state, me, &circle, &pid).await?;
-    proposal.accepted_by.insert(me);
-    state
-        .store
-        .update_proposal(me, circle.id, pid, &proposal)
-        .await?;
-    let (outcome, version) = routines::settle(&state, me, &circle, pid, &proposal).await?;
-    Ok(Json(proposal_body(pid, &proposal, outcome, version)))
+    let id = circle_id(&id)?;
+    let accepted = routine::accept(&state.app, api.id(), id, proposal_id(&pid)?).await?;
+    Ok(Json(proposal_body(&accepted)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -480,32 +317,21 @@ pub struct DeclineInput {
 
 /// Says no to a proposal, with a note if you like. One no closes it.
 #[utoipa::path(post, path = "/api/v1/circles/{id}/routine/proposals/{pid}/decline", request_body = DeclineInput, security(("bearer" = [])),
-    responses((status = 200, body = ProposalBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ProposalBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn proposal_decline_post(
     State(state): State<AppState>,
     api: ApiMember,
     Path((id, pid)): Path<(String, String)>,
     ApiJson(input): ApiJson<DeclineInput>,
 ) -> Result<Json<ProposalBody>, ApiError> {
-    let me = api.member.id;
-    let circle = own_circle(&state, me, &id).await?;
-    let (pid, mut proposal) = own_proposal(&state, me, &circle, &pid).await?;
-    let note = input.note.trim();
-    if note.chars().count() > 500 {
-        return Err(ApiError::Invalid(vec![(
-            "note".into(),
-            msg("rule-text-too-long"),
-        )]));
-    }
-    proposal.accepted_by.remove(&me);
-    proposal.declined.retain(|(m, _)| *m != me);
-    proposal.declined.push((me, note.to_owned()));
-    state
-        .store
-        .update_proposal(me, circle.id, pid, &proposal)
-        .await?;
-    let (outcome, version) = routines::settle(&state, me, &circle, pid, &proposal).await?;
-    Ok(Json(proposal_body(pid, &proposal, outcome, version)))
+    let id = circle_id(&id)?;
+    let declined =
+        routine::decline(&state.app, api.id(), id, proposal_id(&pid)?, &input.note).await?;
+    Ok(Json(proposal_body(&declined)))
+}
+
+fn proposal_id(pid: &str) -> Result<ProposalId, ApiError> {
+    ProposalId::parse(pid).ok_or(ApiError::NotFound)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -518,17 +344,13 @@ pub struct VersionSummaryBody {
 
 /// Every agreed version, oldest first, with who proposed it and when.
 #[utoipa::path(get, path = "/api/v1/circles/{id}/routine/versions", security(("bearer" = [])),
-    responses((status = 200, body = Vec<VersionSummaryBody>), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<VersionSummaryBody>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn versions_get(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<VersionSummaryBody>>, ApiError> {
-    let circle = own_circle(&state, api.member.id, &id).await?;
-    let versions = state
-        .store
-        .routine_versions(api.member.id, circle.id)
-        .await?;
+    let versions = routine::versions(&state.app, api.id(), circle_id(&id)?).await?;
     Ok(Json(
         versions
             .iter()
@@ -541,35 +363,15 @@ pub async fn versions_get(
     ))
 }
 
-pub(crate) async fn version_of(
-    state: &AppState,
-    me: MemberId,
-    circle: &CircleRecord,
-    n: u32,
-) -> Result<Routine<MemberId>, ApiError> {
-    if n == 0 {
-        return Ok(Routine::default());
-    }
-    state
-        .store
-        .routine_versions(me, circle.id)
-        .await?
-        .into_iter()
-        .find(|v| v.version == n)
-        .map(|v| v.routine)
-        .ok_or(ApiError::NotFound)
-}
-
 /// One version.
 #[utoipa::path(get, path = "/api/v1/circles/{id}/routine/versions/{n}", security(("bearer" = [])),
-    responses((status = 200, body = RoutineBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = RoutineBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn version_get(
     State(state): State<AppState>,
     api: ApiMember,
     Path((id, n)): Path<(String, u32)>,
 ) -> Result<Json<RoutineBody>, ApiError> {
-    let circle = own_circle(&state, api.member.id, &id).await?;
-    let routine = version_of(&state, api.member.id, &circle, n).await?;
+    let (_, routine) = routine::version(&state.app, api.id(), circle_id(&id)?, n).await?;
     Ok(Json(routine_body(n, &routine)))
 }
 
@@ -617,18 +419,17 @@ fn steps_body(steps: Vec<Step<MemberId>>) -> Vec<StepBody> {
 /// What changed between two versions.
 #[utoipa::path(get, path = "/api/v1/circles/{id}/routine/compare", security(("bearer" = [])),
     params(("from" = u32, Query, description = "the earlier version"), ("to" = u32, Query, description = "the later version")),
-    responses((status = 200, body = CompareBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CompareBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn compare_get(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
     Query(query): Query<CompareQuery>,
 ) -> Result<Json<CompareBody>, ApiError> {
-    let me = api.member.id;
-    let circle = own_circle(&state, me, &id).await?;
-    let from = version_of(&state, me, &circle, query.from).await?;
-    let to = version_of(&state, me, &circle, query.to).await?;
-    let change = diff(&from, &to);
+    let id = circle_id(&id)?;
+    let change = routine::compare(&state.app, api.id(), id, query.from, query.to)
+        .await?
+        .change;
     let settings = change
         .settings
         .as_ref()
@@ -724,26 +525,14 @@ pub struct ReviewInput {
     named: bool,
 }
 
-fn review_body(
-    id: tend_store::ReviewId,
-    review: &tend_store::ReviewRecord,
-    routine: &Routine<MemberId>,
-    members: &BTreeSet<MemberId>,
-    me: MemberId,
-) -> ReviewBody {
-    let answers: std::collections::BTreeMap<MemberId, tend_core::routine::ReviewAnswer> = review
-        .answers
-        .iter()
-        .filter(|(m, _)| members.contains(m))
-        .map(|(m, a)| (*m, a.clone()))
-        .collect();
-    let (outcomes, _) = tend_core::routine::review_outcome(routine, &answers);
+fn review_body(view: &ReviewView) -> ReviewBody {
     ReviewBody {
-        id: id.to_string(),
-        version: review.version,
-        answered: answers.len(),
-        waiting_for: members.len().saturating_sub(answers.len()),
-        steps: outcomes
+        id: view.id.to_string(),
+        version: view.record.version,
+        answered: view.answered,
+        waiting_for: view.waiting_for,
+        steps: view
+            .outcomes
             .iter()
             .map(|o| ReviewStepBody {
                 step: o.step.0,
@@ -763,160 +552,89 @@ fn review_body(
                 dropped: o.dropped,
             })
             .collect(),
-        mine: review.answers.get(&me).map(|a| ReviewInput {
+        mine: view.mine.as_ref().map(|a| ReviewInput {
             verdicts: a.verdicts.iter().map(|(s, v)| (s.0, *v)).collect(),
             suggestions: a.suggestions.clone(),
             named: a.named,
         }),
-        proposal: review.proposal.map(|p| p.to_string()),
+        proposal: view.record.proposal.map(|p| p.to_string()),
     }
 }
 
 /// Starts a review of the current routine for a kind of session (or returns the one
 /// already open). Reviews also start by themselves when they fall due.
 #[utoipa::path(post, path = "/api/v1/circles/{id}/reviews", params(VariantQuery), security(("bearer" = [])),
-    responses((status = 201, body = ReviewBody), (status = 200, body = ReviewBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = ReviewBody), (status = 200, body = ReviewBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn reviews_post(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
     Query(query): Query<VariantQuery>,
 ) -> Result<Response, ApiError> {
-    let me = api.member.id;
-    let circle = own_circle(&state, me, &id).await?;
-    let (version, routine) = routines::current(&state, me, &circle, query.variant()?).await?;
-    if version == 0 {
-        return Err(ApiError::Conflict(msg("review-nothing-agreed")));
-    }
-    let members = routines::members(&circle);
-    let (rid, review, started) =
-        routines::start_review(&state, me, Some(me), &circle, version, state.clock.now()).await?;
+    let id = circle_id(&id)?;
+    let variant = match query.variant() {
+        Ok(variant) => variant,
+        Err(error) => {
+            tend_app::circles::circle(&state.app, api.id(), id).await?;
+            return Err(error);
+        }
+    };
+    let (review, started) = routine::start_review_now(&state.app, api.id(), id, variant).await?;
     let status = if started {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((
-        status,
-        Json(review_body(rid, &review, &routine, &members, me)),
-    )
-        .into_response())
+    Ok((status, Json(review_body(&review))).into_response())
 }
 
 /// The circle's reviews, oldest first: open ones wait for answers, done ones name their
 /// proposal.
 #[utoipa::path(get, path = "/api/v1/circles/{id}/reviews", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ReviewBody>), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<ReviewBody>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn reviews_get(
     State(state): State<AppState>,
     api: ApiMember,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ReviewBody>>, ApiError> {
-    let me = api.member.id;
-    let circle = own_circle(&state, me, &id).await?;
-    let history = routines::history(&state, me, &circle).await?;
-    let members = routines::members(&circle);
-    let reviews = state.store.reviews(me, circle.id).await?;
-    Ok(Json(
-        reviews
-            .iter()
-            .filter_map(|(rid, review)| {
-                let version = history.iter().find(|v| v.version == review.version)?;
-                Some(review_body(*rid, review, &version.routine, &members, me))
-            })
-            .collect(),
-    ))
-}
-
-async fn own_review(
-    state: &AppState,
-    me: MemberId,
-    circle: &CircleRecord,
-    rid: &str,
-) -> Result<(tend_store::ReviewId, tend_store::ReviewRecord), ApiError> {
-    let rid = tend_store::ReviewId::parse(rid).ok_or(ApiError::NotFound)?;
-    state
-        .store
-        .reviews(me, circle.id)
-        .await?
-        .into_iter()
-        .find(|(id, _)| *id == rid)
-        .ok_or(ApiError::NotFound)
+    let reviews = routine::reviews(&state.app, api.id(), circle_id(&id)?).await?;
+    Ok(Json(reviews.iter().map(review_body).collect()))
 }
 
 /// A review's outcome so far, under the rules.
 #[utoipa::path(get, path = "/api/v1/circles/{id}/reviews/{rid}", security(("bearer" = [])),
-    responses((status = 200, body = ReviewBody), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ReviewBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn review_get(
     State(state): State<AppState>,
     api: ApiMember,
     Path((id, rid)): Path<(String, String)>,
 ) -> Result<Json<ReviewBody>, ApiError> {
-    let me = api.member.id;
-    let circle = own_circle(&state, me, &id).await?;
-    let (rid, review) = own_review(&state, me, &circle, &rid).await?;
-    let routine = version_of(&state, me, &circle, review.version).await?;
-    Ok(Json(review_body(
-        rid,
-        &review,
-        &routine,
-        &routines::members(&circle),
-        me,
-    )))
+    let (_, review) =
+        routine::review(&state.app, api.id(), circle_id(&id)?, review_id(&rid)?).await?;
+    Ok(Json(review_body(&review)))
 }
 
 /// Gives (or changes) your answers. When every member has answered, the outcome becomes a
 /// proposal for the next version.
 #[utoipa::path(put, path = "/api/v1/circles/{id}/reviews/{rid}", request_body = ReviewInput, security(("bearer" = [])),
-    responses((status = 200, body = ReviewBody), (status = 404, body = super::Problem, content_type = "application/problem+json"), (status = 409, body = super::Problem, content_type = "application/problem+json"), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ReviewBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn review_put(
     State(state): State<AppState>,
     api: ApiMember,
     Path((id, rid)): Path<(String, String)>,
     ApiJson(input): ApiJson<ReviewInput>,
 ) -> Result<Json<ReviewBody>, ApiError> {
-    let me = api.member.id;
-    let circle = own_circle(&state, me, &id).await?;
-    let (rid, review) = own_review(&state, me, &circle, &rid).await?;
-    if review.proposal.is_some() {
-        return Err(ApiError::Conflict(msg("review-closed")));
-    }
-    let routine = version_of(&state, me, &circle, review.version).await?;
-    let mut problems = Vec::new();
-    for step in input.verdicts.keys() {
-        if routine.step(StepId(*step)).is_none() {
-            problems.push((format!("verdicts.{step}"), msg("routine-step-id")));
-        }
-    }
-    let suggestions: Vec<String> = input
-        .suggestions
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            let text = short_text(s, 200);
-            if text.is_none() {
-                problems.push((format!("suggestions[{i}]"), msg("routine-step-text")));
-            }
-            text
-        })
-        .collect();
-    if suggestions.len() > 10 {
-        problems.push(("suggestions".into(), msg("review-too-many-suggestions")));
-    }
-    if !problems.is_empty() {
-        return Err(ApiError::Invalid(problems));
-    }
-    let answer = tend_core::routine::ReviewAnswer {
-        verdicts: input
-            .verdicts
-            .iter()
-            .map(|(s, v)| (StepId(*s), *v))
-            .collect(),
-        suggestions,
+    let id = circle_id(&id)?;
+    let answer = routine::ReviewInput {
+        verdicts: input.verdicts,
+        suggestions: input.suggestions,
         named: input.named,
     };
     let review =
-        routines::record_review_answer(&state, me, &circle, rid, review, &routine, answer).await?;
-    let members = routines::members(&circle);
-    Ok(Json(review_body(rid, &review, &routine, &members, me)))
+        routine::answer_review(&state.app, api.id(), id, review_id(&rid)?, &answer).await?;
+    Ok(Json(review_body(&review)))
+}
+
+fn review_id(rid: &str) -> Result<ReviewId, ApiError> {
+    ReviewId::parse(rid).ok_or(ApiError::NotFound)
 }

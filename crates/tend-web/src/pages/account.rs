@@ -5,13 +5,13 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::sign_in::{EmptyForm, NoticeQuery};
+use tend_app::accounts;
+
+use super::ctx::{Ctx, EmptyForm, FormErrors, MemberCtx, NoticeQuery, notice_message};
 use super::sign_up::RecoveryCodesPage;
-use super::{Ctx, FormErrors, MemberCtx, notice_message};
-use crate::accounts::{self, AccountError};
-use crate::auth;
+use crate::cookies::CookieNames;
+use crate::csrf::CsrfForm;
 use crate::error::AppError;
-use crate::security::{CookieNames, CsrfForm};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -39,7 +39,7 @@ async fn account_page(
     notice: Option<String>,
     errors: FormErrors,
 ) -> Result<AccountPage, AppError> {
-    let codes_left = state.store.unused_recovery_codes(me.member.id).await?;
+    let codes_left = accounts::recovery_codes_left(&state.app, me.member.id).await?;
     Ok(AccountPage {
         ctx,
         username: me.member.username.clone(),
@@ -75,7 +75,7 @@ pub async fn discreet_post(
     CsrfForm(form): CsrfForm<DiscreetForm>,
 ) -> Result<Response, AppError> {
     let on = form.discreet == "on";
-    state.store.set_discreet(me.member.id, on).await?;
+    accounts::set_discreet(&state.app, me.member.id, on).await?;
     let notice = if on { "discreet-on" } else { "discreet-off" };
     Ok(Redirect::to(&format!("/account?notice={notice}")).into_response())
 }
@@ -95,28 +95,17 @@ pub async fn password_post(
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, AppError> {
     let me = member.me.clone();
-    let outcome = accounts::change_password(
-        &state,
-        &me.member,
-        &form.current_password,
-        &form.new_password,
-    )
-    .await;
+    let outcome =
+        accounts::change_password(&state.app, &me, &form.current_password, &form.new_password)
+            .await;
     match outcome {
-        Ok(()) => {
-            state
-                .store
-                .delete_other_sessions(me.member.id, &me.session_hash)
-                .await?;
-            Ok(Redirect::to("/account?notice=password-changed").into_response())
-        }
-        Err(AccountError::Invalid(problems)) => {
-            let errors = FormErrors::from_problems(&member.ctx.i18n, problems);
+        Ok(()) => Ok(Redirect::to("/account?notice=password-changed").into_response()),
+        Err(tend_app::Error::Invalid(problems)) => {
+            let errors = FormErrors::from_problems(&member.ctx.i18n, &problems);
             let page = account_page(&state, member, None, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
-        Err(AccountError::RateLimited) => Err(crate::error::ErrorKind::TooManyRequests.into()),
-        Err(AccountError::Internal(error)) => Err(error),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -126,11 +115,7 @@ pub async fn recovery_codes_post(
     MemberCtx { ctx, me }: MemberCtx,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
-    let (codes, hashes) = auth::new_recovery_codes()?;
-    state
-        .store
-        .replace_recovery_codes(me.member.id, &hashes)
-        .await?;
+    let codes = accounts::replace_recovery_codes(&state.app, me.member.id).await?;
     let page = RecoveryCodesPage {
         ctx,
         codes: codes.iter().map(ToString::to_string).collect(),
@@ -145,7 +130,7 @@ pub async fn signout_everywhere_post(
     MemberCtx { me, .. }: MemberCtx,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
-    state.store.sign_out_everywhere(me.member.id).await?;
+    accounts::sign_out_everywhere(&state.app, me.member.id).await?;
     let names = CookieNames::for_state(&state);
     Ok((
         [(header::SET_COOKIE, names.clear(names.session))],

@@ -5,15 +5,13 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use tend_core::boundaries::{
-    Boundary, BoundaryError, BoundaryGroup, BoundaryKind, STRESS_RESPONSES,
-};
-use tend_store::{BoundaryId, BoundaryRecord};
+use tend_app::boundaries::{self, BoundaryInput};
+use tend_app::{BoundaryId, BoundaryRecord, Problem};
+use tend_core::boundaries::{BoundaryGroup, BoundaryKind, STRESS_RESPONSES};
 
-use super::{Ctx, FormErrors, MemberCtx};
-use crate::accounts::rule_message;
+use super::ctx::{Ctx, EmptyForm, FormErrors, MemberCtx};
+use crate::csrf::CsrfForm;
 use crate::error::{AppError, ErrorKind};
-use crate::security::CsrfForm;
 use crate::state::AppState;
 
 struct EntryRow {
@@ -132,7 +130,7 @@ pub async fn boundaries_get(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
 ) -> Result<Response, AppError> {
-    let records = state.store.boundaries(me.member.id).await?;
+    let records = boundaries::boundaries(&state.app, me.member.id).await?;
     Ok(Html(page(ctx, &records, FormErrors::default()).render()?).into_response())
 }
 
@@ -146,16 +144,18 @@ pub struct BoundaryForm {
     condition: String,
 }
 
-/// Re-renders the page with one mistake, keeping what the member typed in that form.
+/// Re-renders the page with the mistake, keeping what the member typed in that form.
 fn refused(
     ctx: Ctx,
     records: &[BoundaryRecord],
     field: String,
-    error: BoundaryError,
+    problems: &[Problem],
     keep: impl FnOnce(&mut BoundariesPage),
 ) -> Result<Response, AppError> {
     let mut errors = FormErrors::default();
-    errors.add(field, ctx.t(rule_message(&error)));
+    if let Some(problem) = problems.first() {
+        errors.add(field, ctx.t(problem.message));
+    }
     let mut page = page(ctx, records, errors);
     keep(&mut page);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
@@ -166,27 +166,26 @@ pub async fn boundaries_post(
     MemberCtx { ctx, me }: MemberCtx,
     CsrfForm(form): CsrfForm<BoundaryForm>,
 ) -> Result<Response, AppError> {
+    // This form adds words; the fixed answers have their own form.
     let kind = BoundaryKind::parse(&form.kind)
         .filter(|kind| free_text(*kind))
         .ok_or(ErrorKind::BadRequest)?;
-    match Boundary::parse(kind, &form.text, &form.condition) {
-        Ok(boundary) => {
-            state
-                .store
-                .create_boundary(me.member.id, &boundary, state.clock.now())
-                .await?;
-            Ok(
-                Redirect::to(&format!("/profile/boundaries#kind-{}", kind.as_str()))
-                    .into_response(),
-            )
-        }
-        Err(error) => {
-            let records = state.store.boundaries(me.member.id).await?;
+    let input = BoundaryInput {
+        kind: kind.as_str(),
+        text: &form.text,
+        condition: &form.condition,
+    };
+    match boundaries::add(&state.app, me.member.id, &input).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/profile/boundaries#kind-{}", kind.as_str())).into_response(),
+        ),
+        Err(tend_app::Error::Invalid(problems)) => {
+            let records = boundaries::boundaries(&state.app, me.member.id).await?;
             refused(
                 ctx,
                 &records,
                 format!("new-{}", kind.as_str()),
-                error,
+                &problems,
                 |page| {
                     for section in page.groups.iter_mut().flat_map(|g| g.kinds.iter_mut()) {
                         if section.kind == kind.as_str() {
@@ -197,6 +196,7 @@ pub async fn boundaries_post(
                 },
             )
         }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -212,36 +212,30 @@ pub async fn boundary_post(
     CsrfForm(form): CsrfForm<BoundaryForm>,
 ) -> Result<Response, AppError> {
     let id = boundary_id(&id)?;
-    let records = state.store.boundaries(me.member.id).await?;
-    let record = records
-        .iter()
-        .find(|r| r.id == id)
-        .ok_or(ErrorKind::NotFound)?;
-    let kind = record.boundary.kind;
-    match Boundary::parse(kind, &form.text, &form.condition) {
-        Ok(boundary) => {
-            state
-                .store
-                .update_boundary(me.member.id, id, &boundary, state.clock.now())
-                .await?;
-            Ok(
-                Redirect::to(&format!("/profile/boundaries#kind-{}", kind.as_str()))
-                    .into_response(),
-            )
-        }
-        Err(error) => refused(ctx, &records, format!("text-{id}"), error, |page| {
-            for entry in page
-                .groups
-                .iter_mut()
-                .flat_map(|g| g.kinds.iter_mut())
-                .flat_map(|k| k.entries.iter_mut())
-            {
-                if entry.id == id.to_string() {
-                    entry.text = form.text.clone();
-                    entry.condition = form.condition.clone();
+    match boundaries::change_words(&state.app, me.member.id, id, &form.text, &form.condition).await
+    {
+        Ok(record) => Ok(Redirect::to(&format!(
+            "/profile/boundaries#kind-{}",
+            record.boundary.kind.as_str()
+        ))
+        .into_response()),
+        Err(tend_app::Error::Invalid(problems)) => {
+            let records = boundaries::boundaries(&state.app, me.member.id).await?;
+            refused(ctx, &records, format!("text-{id}"), &problems, |page| {
+                for entry in page
+                    .groups
+                    .iter_mut()
+                    .flat_map(|g| g.kinds.iter_mut())
+                    .flat_map(|k| k.entries.iter_mut())
+                {
+                    if entry.id == id.to_string() {
+                        entry.text = form.text.clone();
+                        entry.condition = form.condition.clone();
+                    }
                 }
-            }
-        }),
+            })
+        }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -249,14 +243,10 @@ pub async fn boundary_delete_post(
     State(state): State<AppState>,
     MemberCtx { me, .. }: MemberCtx,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<super::sign_in::EmptyForm>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
-    let id = boundary_id(&id)?;
-    match state.store.delete_boundary(me.member.id, id).await {
-        Ok(()) => Ok(Redirect::to("/profile/boundaries").into_response()),
-        Err(tend_store::StoreError::NotFound) => Err(ErrorKind::NotFound.into()),
-        Err(error) => Err(error.into()),
-    }
+    boundaries::delete(&state.app, me.member.id, boundary_id(&id)?).await?;
+    Ok(Redirect::to("/profile/boundaries").into_response())
 }
 
 /// The stress responses and the "I'm fine" answer: fixed choices, saved as a whole.
@@ -274,42 +264,8 @@ pub async fn responses_post(
         .iter()
         .find(|(name, _)| name == "override")
         .map_or("", |(_, value)| value.as_str());
-    if chosen.iter().any(|c| !STRESS_RESPONSES.contains(c))
-        || !matches!(override_im_fine, "" | "yes" | "no")
-    {
-        return Err(ErrorKind::BadRequest.into());
-    }
-    let member = me.member.id;
-    let records = state.store.boundaries(member).await?;
-    let now = state.clock.now();
-    for record in &records {
-        let keep = match record.boundary.kind {
-            BoundaryKind::StressResponse => chosen.contains(&record.boundary.text.as_str()),
-            BoundaryKind::OverrideImFine => record.boundary.text == override_im_fine,
-            _ => true,
-        };
-        if !keep {
-            state.store.delete_boundary(member, record.id).await?;
-        }
-    }
-    let had = |kind: BoundaryKind, text: &str| {
-        records
-            .iter()
-            .any(|r| r.boundary.kind == kind && r.boundary.text == text)
-    };
-    let mut wanted: Vec<(BoundaryKind, &str)> = chosen
-        .iter()
-        .map(|c| (BoundaryKind::StressResponse, *c))
-        .collect();
-    if !override_im_fine.is_empty() {
-        wanted.push((BoundaryKind::OverrideImFine, override_im_fine));
-    }
-    for (kind, text) in wanted {
-        if !had(kind, text) {
-            let boundary = Boundary::parse(kind, text, "").map_err(|_| ErrorKind::BadRequest)?;
-            state.store.create_boundary(member, &boundary, now).await?;
-        }
-    }
+    // The page offers only the fixed answers: anything else is not from it (400).
+    boundaries::set_responses(&state.app, me.member.id, &chosen, override_im_fine).await?;
     Ok(Redirect::to("/profile/boundaries#responses").into_response())
 }
 

@@ -7,34 +7,21 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use tend_core::boundaries::BoundaryKind;
-use tend_core::circle::{CircleName, CircleSharing, INVITE_LIFETIME, Section};
+use tend_app::circles;
+use tend_app::{CircleId, InviteId, MemberId};
+use tend_core::circle::{CircleSharing, INVITE_LIFETIME, Section};
 use tend_core::profile::{Rating, Variant};
 use tend_core::reveal::{Fact, Share, Tension};
-use tend_store::{CircleId, CircleRecord, InviteId, JoinRefusal, MemberId};
 
-use super::sign_in::EmptyForm;
-use super::{Ctx, FormErrors, MemberCtx};
-use crate::accounts::rule_message;
-use crate::auth;
-use crate::circles;
-use crate::clock;
+use super::ctx::{Ctx, EmptyForm, FormErrors, MemberCtx};
+use super::words::boundary_words;
+use crate::csrf::CsrfForm;
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::I18n;
-use crate::security::CsrfForm;
 use crate::state::AppState;
 
 fn circle_id(id: &str) -> Result<CircleId, AppError> {
     CircleId::parse(id).ok_or_else(|| ErrorKind::NotFound.into())
-}
-
-/// The circle for one of its members; 404 for anyone else.
-async fn own_circle(
-    state: &AppState,
-    member: MemberId,
-    id: &str,
-) -> Result<CircleRecord, AppError> {
-    Ok(state.store.circle(member, circle_id(id)?).await?)
 }
 
 struct CircleRow {
@@ -60,9 +47,7 @@ async fn list_page(
     name: String,
     errors: FormErrors,
 ) -> Result<ListPage, AppError> {
-    let circles = state
-        .store
-        .circles(me)
+    let circles = circles::list(&state.app, me)
         .await?
         .into_iter()
         .map(|c| CircleRow {
@@ -108,20 +93,14 @@ pub async fn circles_post(
     MemberCtx { ctx, me }: MemberCtx,
     CsrfForm(form): CsrfForm<NameForm>,
 ) -> Result<Response, AppError> {
-    match CircleName::parse(&form.name) {
-        Ok(name) => {
-            let circle = state
-                .store
-                .create_circle(me.member.id, &name, clock::now())
-                .await?;
-            Ok(Redirect::to(&format!("/circles/{}", circle.id)).into_response())
-        }
-        Err(error) => {
-            let mut errors = FormErrors::default();
-            errors.add("name", ctx.t(rule_message(&error)));
+    match circles::create(&state.app, me.member.id, &form.name).await {
+        Ok(circle) => Ok(Redirect::to(&format!("/circles/{}", circle.id)).into_response()),
+        Err(tend_app::Error::Invalid(problems)) => {
+            let errors = FormErrors::from_problems(&ctx.i18n, &problems);
             let page = list_page(&state, ctx, me.member.id, form.name, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -203,25 +182,19 @@ fn sharing_rows(i18n: &I18n, sharing: &CircleSharing) -> Vec<SharingRow> {
         .collect()
 }
 
-#[derive(serde::Deserialize)]
-pub struct NoticeQuery {
-    notice: Option<String>,
-}
-
 pub async fn circle_get(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
     Path(id): Path<String>,
-    Query(query): Query<NoticeQuery>,
+    Query(query): Query<super::ctx::NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let circle = own_circle(&state, me.member.id, &id).await?;
-    let invites = state.store.invites(me.member.id, circle.id).await?;
-    let open_sessions = state
-        .store
-        .open_care_sessions(me.member.id, circle.id)
-        .await?;
+    let circles::Overview {
+        circle,
+        invites,
+        open_sessions,
+    } = circles::overview(&state.app, me.member.id, circle_id(&id)?).await?;
     let mine = circle.members.iter().find(|m| m.member.id == me.member.id);
-    let now = clock::now();
+    let now = tend_app::now();
     let notice = match query.notice.as_deref() {
         Some("locked") => Some(ctx.t("circle-notice-locked")),
         Some("shared") => Some(ctx.t("circle-notice-shared")),
@@ -301,23 +274,14 @@ pub async fn sharing_post(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let circle = own_circle(&state, me.member.id, &id).await?;
-    let mut sharing = circle
-        .members
-        .iter()
-        .find(|m| m.member.id == me.member.id)
-        .map(|m| m.sharing.clone())
-        .unwrap_or_default();
-    for (name, value) in form.iter().filter(|(name, _)| name != "csrf") {
-        let section = Section::parse(name).ok_or(ErrorKind::BadRequest)?;
-        let share = Share::parse(value).ok_or(ErrorKind::BadRequest)?;
-        sharing.set(section, share);
-    }
-    state
-        .store
-        .set_sharing(me.member.id, circle.id, &sharing)
-        .await?;
-    Ok(Redirect::to(&format!("/circles/{}?notice=shared", circle.id)).into_response())
+    let id = circle_id(&id)?;
+    let choices: Vec<(String, String)> = form
+        .into_iter()
+        .filter(|(name, _)| name != "csrf")
+        .collect();
+    // The page offers only known sections and choices: anything else is not from it (400).
+    circles::set_sharing(&state.app, me.member.id, id, &choices).await?;
+    Ok(Redirect::to(&format!("/circles/{id}?notice=shared")).into_response())
 }
 
 pub async fn lock_post(
@@ -327,7 +291,7 @@ pub async fn lock_post(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
     let id = circle_id(&id)?;
-    state.store.lock(me.member.id, id, clock::now()).await?;
+    circles::lock(&state.app, me.member.id, id).await?;
     Ok(Redirect::to(&format!("/circles/{id}?notice=locked")).into_response())
 }
 
@@ -338,7 +302,7 @@ pub async fn unlock_post(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
     let id = circle_id(&id)?;
-    state.store.unlock(me.member.id, id).await?;
+    circles::unlock(&state.app, me.member.id, id).await?;
     Ok(Redirect::to(&format!("/circles/{id}")).into_response())
 }
 
@@ -349,7 +313,7 @@ pub async fn leave_post(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
-    state.store.leave(me.member.id, circle_id(&id)?).await?;
+    circles::leave(&state.app, me.member.id, circle_id(&id)?).await?;
     Ok(Redirect::to("/circles").into_response())
 }
 
@@ -384,7 +348,7 @@ pub async fn invites_post(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
     let id = circle_id(&id)?;
-    let (token, _) = circles::create_invite(&state, me.member.id, id).await?;
+    let (token, _) = circles::create_invite(&state.app, me.member.id, id).await?;
     let page = InviteCreatedPage {
         ctx,
         id: id.to_string(),
@@ -402,10 +366,7 @@ pub async fn invite_revoke_post(
 ) -> Result<Response, AppError> {
     let id = circle_id(&id)?;
     let invite = InviteId::parse(&invite).ok_or(ErrorKind::NotFound)?;
-    state
-        .store
-        .revoke_invite(me.member.id, id, invite, clock::now())
-        .await?;
+    circles::revoke_invite(&state.app, me.member.id, id, invite).await?;
     Ok(Redirect::to(&format!("/circles/{id}")).into_response())
 }
 
@@ -427,10 +388,7 @@ pub async fn join_get(
     ctx: Ctx,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let usable = state
-        .store
-        .usable_invite(&auth::secret_hash(&token), clock::now())
-        .await?;
+    let usable = circles::invite(&state.app, &token).await?;
     let (status, page) = match usable {
         None => (
             StatusCode::GONE,
@@ -462,15 +420,11 @@ pub async fn join_post(
     Path(token): Path<String>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
-    let joined = state
-        .store
-        .accept_invite(me.member.id, &auth::secret_hash(&token), clock::now())
-        .await?;
-    let (status, id) = match joined {
+    let (status, id) = match circles::join(&state.app, me.member.id, &token).await {
         Ok(circle) => return Ok(Redirect::to(&format!("/circles/{circle}")).into_response()),
-        Err(JoinRefusal::Unusable) => (StatusCode::GONE, "invite-unusable"),
-        Err(JoinRefusal::AlreadyMember) => (StatusCode::CONFLICT, "invite-already-member"),
-        Err(JoinRefusal::Full) => (StatusCode::CONFLICT, "invite-full"),
+        Err(tend_app::Error::Gone(id)) => (StatusCode::GONE, id),
+        Err(tend_app::Error::NotNow(id)) => (StatusCode::CONFLICT, id),
+        Err(error) => return Err(error.into()),
     };
     let page = JoinPage {
         problem: Some(ctx.t(id)),
@@ -562,12 +516,15 @@ pub async fn common_ground_get(
     Path(id): Path<String>,
     Query(query): Query<VariantQuery>,
 ) -> Result<Response, AppError> {
-    let circle = own_circle(&state, me.member.id, &id).await?;
     let variant = match query.variant.as_deref() {
         None => Variant::AfterSex,
         Some(value) => Variant::parse(value).ok_or(ErrorKind::NotFound)?,
     };
-    let view = circles::view(&state, me.member.id, &circle, variant).await?;
+    let circles::Ground {
+        circle,
+        ground: view,
+        boundaries,
+    } = circles::common_ground(&state.app, me.member.id, circle_id(&id)?, variant).await?;
     let names: HashMap<MemberId, String> = circle
         .members
         .iter()
@@ -743,42 +700,23 @@ pub async fn common_ground_get(
             (label(item), cells)
         })
         .collect();
-    if view.revealed {
-        for (partner, records) in circles::shared_boundaries(&state, me.member.id, &circle).await? {
-            page.boundaries.push(BoundaryGroupRow {
-                name: name_of(&partner),
-                rows: records
-                    .iter()
-                    .map(|r| {
-                        let (item, detail) = boundary_words(i18n, &r.boundary);
-                        GroundRow {
-                            item,
-                            who: String::new(),
-                            detail,
-                        }
-                    })
-                    .collect(),
-            });
-        }
-    }
+    // Partners' shared boundaries come only after the reveal (the use case says none before).
+    page.boundaries = boundaries
+        .into_iter()
+        .map(|(partner, records)| BoundaryGroupRow {
+            name: name_of(&partner),
+            rows: records
+                .iter()
+                .map(|r| {
+                    let (item, detail) = boundary_words(i18n, &r.boundary);
+                    GroundRow {
+                        item,
+                        who: String::new(),
+                        detail,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
     Ok(Html(page.render()?).into_response())
-}
-
-/// A shared boundary in words: its kind, and what the member wrote (or chose).
-pub(super) fn boundary_words(i18n: &I18n, boundary: &tend_core::Boundary) -> (String, String) {
-    let kind = i18n.t(&format!("boundary-{}", boundary.kind.as_str()));
-    let detail = match (&boundary.kind, &boundary.condition) {
-        (BoundaryKind::StressResponse, _) => i18n.t(&format!("boundary-stress-{}", boundary.text)),
-        (BoundaryKind::OverrideImFine, _) => {
-            i18n.t(&format!("boundary-override-{}", boundary.text))
-        }
-        (_, Some(condition)) => format!(
-            "{} ({} {})",
-            boundary.text,
-            i18n.t("boundary-condition"),
-            condition
-        ),
-        _ => boundary.text.clone(),
-    };
-    (kind, detail)
 }

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::error::AppError;
 
 #[derive(Template)]

@@ -6,10 +6,13 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::{Ctx, Theme};
+use tend_app::Backend;
+
+use super::ctx::{Ctx, Theme};
 use crate::config::SupportResource;
+use crate::cookies::CookieNames;
+use crate::csrf::CsrfForm;
 use crate::error::AppError;
-use crate::security::{CookieNames, CsrfForm};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -85,12 +88,12 @@ pub async fn healthz_get() -> &'static str {
 
 /// Ready when the database (and keystore) answer.
 pub async fn readyz_get(State(state): State<AppState>) -> Response {
-    let database = match state.store.backend() {
-        tend_store::Backend::Sqlite => "sqlite",
-        tend_store::Backend::Postgres => "postgresql",
+    let database = match state.app.backend() {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgresql",
     };
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, format!("ready: {database} answers")).into_response(),
+    match tend_app::health::ready(&state.app).await {
+        Ok(_) => (StatusCode::OK, format!("ready: {database} answers")).into_response(),
         Err(error) => {
             tracing::warn!(%error, "database not ready");
             let said = format!("not ready: {database} does not answer");

@@ -7,13 +7,14 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use tend_core::Timestamp;
 use tend_core::catalog::Catalog;
-use tend_core::insights::{Insights, Mood, MoodAt, StepWhenBest, insights};
+use tend_core::insights::{Insights, Mood, MoodAt, StepWhenBest};
 
 use super::charts::{BarChart, BarRow};
-use super::{Ctx, MemberCtx};
+use super::ctx::{Ctx, MemberCtx};
 use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::state::AppState;
+use crate::words::date;
 
 /// The line chart of mood right after each session: where each point sits.
 struct MoodPoint {
@@ -56,8 +57,7 @@ pub async fn insights_get(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
 ) -> Result<Response, AppError> {
-    let reflections = state.store.reflections(me.member.id).await?;
-    let found = insights(&reflections);
+    let found = tend_app::reflections::insights_of(&state.app, me.member.id).await?;
     let page = InsightsPage {
         summary: summary(&ctx.i18n, &found),
         mood_points: mood_points(&ctx.i18n, &found.mood_after),
@@ -68,7 +68,7 @@ pub async fn insights_get(
         window: window_chart(&ctx.i18n, &found.mood_through_window)
             .map(|chart| chart.render())
             .transpose()?,
-        best_steps: best_steps_chart(&ctx.i18n, state.catalog, &found)
+        best_steps: best_steps_chart(&ctx.i18n, state.app.catalog, &found)
             .map(|chart| chart.render())
             .transpose()?,
         ctx,
@@ -110,12 +110,6 @@ fn mood_words(i18n: &I18n, mood: Mood) -> String {
             ("words", &i18n.t(&format!("insights-mood-{}", mood.value()))),
         ],
     )
-}
-
-pub(super) fn date(at: Timestamp) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at.unix_seconds())
-        .map(|moment| moment.date().to_string())
-        .unwrap_or_default()
 }
 
 fn mood_points(i18n: &I18n, moods: &[(Timestamp, Mood)]) -> Vec<MoodPoint> {

@@ -3,30 +3,27 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
+use tend_app::notifications::{self, Shown};
 
-use super::{Ctx, MemberCtx};
+use super::ctx::{Ctx, MemberCtx};
 use crate::error::AppError;
-use crate::notifications::{self, Shown};
 use crate::state::AppState;
+use crate::words;
+
+/// One notification as the page shows it.
+struct Row {
+    kind: &'static str,
+    text: String,
+    link: String,
+    when: String,
+    seen: bool,
+}
 
 #[derive(Template)]
 #[template(path = "notifications/notifications.html")]
 struct NotificationsPage {
     ctx: Ctx,
-    notifications: Vec<Shown>,
-}
-
-impl NotificationsPage {
-    fn when(&self, shown: &Shown) -> String {
-        let i18n = &self.ctx.i18n;
-        i18n.t_with(
-            "notifications-when",
-            &[
-                ("day", &crate::sessions::weekday(i18n, shown.at)),
-                ("date", &super::insights::date(shown.at)),
-            ],
-        )
-    }
+    notifications: Vec<Row>,
 }
 
 /// The member's notifications, newest first. Opening the centre marks them seen; the new
@@ -35,13 +32,26 @@ pub async fn notifications_get(
     State(state): State<AppState>,
     MemberCtx { mut ctx, me }: MemberCtx,
 ) -> Result<Response, AppError> {
-    let shown = notifications::shown(&state, &ctx.i18n, &me.member).await?;
-    notifications::see(&state, me.member.id, &shown).await?;
+    let shown = notifications::list(&state.app, &me.member).await?;
+    let unseen: Vec<_> = shown.iter().filter(|s| !s.seen).map(|s| s.id).collect();
+    notifications::see(&state.app, me.member.id, &unseen).await?;
     ctx.unseen = 0;
-    let page = NotificationsPage {
-        ctx,
-        notifications: shown,
+    let i18n = &ctx.i18n;
+    let row = |shown: &Shown| Row {
+        kind: words::notification_kind(&shown.notification),
+        text: words::notification_text(i18n, me.member.discreet, shown),
+        link: words::notification_link(&shown.notification),
+        when: i18n.t_with(
+            "notifications-when",
+            &[
+                ("day", &words::weekday(i18n, shown.at)),
+                ("date", &words::date(shown.at)),
+            ],
+        ),
+        seen: shown.seen,
     };
+    let notifications = shown.iter().map(row).collect();
+    let page = NotificationsPage { ctx, notifications };
     Ok(Html(page.render()?).into_response())
 }
 
@@ -50,5 +60,5 @@ pub async fn stream_get(
     State(state): State<AppState>,
     MemberCtx { me, .. }: MemberCtx,
 ) -> Response {
-    notifications::badge_stream(state, me.member.id).into_response()
+    crate::streams::badge(state.app.clone(), me.member.id).into_response()
 }

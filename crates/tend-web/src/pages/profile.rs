@@ -7,20 +7,17 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use tend_app::profile::{self, AnswerChange, Part};
+use tend_app::{CustomItem, CustomItemId};
 use tend_core::catalog::ItemKind;
-use tend_core::profile::{
-    Answer, CustomLabel, GiveRating, ProfileAnswers, Rating, Variant, aftercare_language,
-};
-use tend_store::{CustomItem, CustomItemId};
+use tend_core::profile::{Answer, GiveRating, Rating, Variant, aftercare_language};
 
 use super::charts::{BarChart, BarRow};
-use super::{Ctx, FormErrors, MemberCtx};
-use crate::accounts::rule_message;
-use crate::clock;
+use super::ctx::{Ctx, EmptyForm, FormErrors, MemberCtx};
+use crate::catalog_words::{self as rules, ItemInfo, OWN_ITEMS_STEP};
+use crate::csrf::CsrfForm;
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::I18n;
-use crate::profile::{self as rules, ItemInfo, OWN_ITEMS_STEP, RawAnswer};
-use crate::security::CsrfForm;
 use crate::state::AppState;
 
 fn variant_label(i18n: &I18n, variant: Variant) -> String {
@@ -41,10 +38,10 @@ fn answered_steps(
     custom: &[CustomItem],
     answers: &tend_core::Answers,
 ) -> Vec<String> {
-    rules::steps(state.catalog)
+    rules::steps(state.app.catalog)
         .into_iter()
         .filter(|step| {
-            rules::step_items(state.catalog, &I18n::default(), custom, step)
+            rules::step_items(state.app.catalog, &I18n::default(), custom, step)
                 .is_some_and(|items| items.iter().any(|item| answers.contains_key(&item.key)))
         })
         .collect()
@@ -71,9 +68,11 @@ pub async fn profile_get(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
 ) -> Result<Response, AppError> {
-    let profile = state.store.profile(me.member.id).await?;
-    let custom = state.store.custom_items(me.member.id).await?;
-    let steps = rules::steps(state.catalog);
+    let profile::Profile {
+        answers: profile,
+        custom_items: custom,
+    } = profile::profile(&state.app, me.member.id).await?;
+    let steps = rules::steps(state.app.catalog);
     let variants = Variant::ALL
         .iter()
         .map(|variant| {
@@ -218,16 +217,16 @@ struct StepParts {
     items: Vec<ItemInfo>,
 }
 
-async fn step_parts(
+fn step_parts(
     state: &AppState,
-    me: &crate::auth::SignedIn,
+    custom: &[CustomItem],
     i18n: &I18n,
     variant: &str,
     step: &str,
 ) -> Result<StepParts, AppError> {
     let variant = parse_variant(variant)?;
-    let custom = state.store.custom_items(me.member.id).await?;
-    let items = rules::step_items(state.catalog, i18n, &custom, step).ok_or(ErrorKind::NotFound)?;
+    let items =
+        rules::step_items(state.app.catalog, i18n, custom, step).ok_or(ErrorKind::NotFound)?;
     Ok(StepParts {
         variant,
         step: step.to_owned(),
@@ -243,7 +242,7 @@ fn step_page(
     errors: FormErrors,
     saved: bool,
 ) -> StepPage {
-    let steps = rules::steps(state.catalog);
+    let steps = rules::steps(state.app.catalog);
     let position = steps.iter().position(|s| *s == parts.step).unwrap_or(0) + 1;
     let own_items = parts.step == OWN_ITEMS_STEP;
     let intro = if own_items {
@@ -289,12 +288,9 @@ pub async fn step_get(
     Path((variant, step)): Path<(String, String)>,
     Query(query): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    let parts = step_parts(&state, &me, &ctx.i18n, &variant, &step).await?;
-    let answers = state
-        .store
-        .profile(me.member.id)
-        .await?
-        .effective(parts.variant);
+    let profile = profile::profile(&state.app, me.member.id).await?;
+    let parts = step_parts(&state, &profile.custom_items, &ctx.i18n, &variant, &step)?;
+    let answers = profile.answers.effective(parts.variant);
     let rows = parts
         .items
         .iter()
@@ -313,7 +309,8 @@ pub async fn step_post(
     Path((variant, step)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let parts = step_parts(&state, &me, &ctx.i18n, &variant, &step).await?;
+    let custom = profile::custom_items(&state.app, me.member.id).await?;
+    let parts = step_parts(&state, &custom, &ctx.i18n, &variant, &step)?;
     let form: HashMap<String, String> = form.into_iter().collect();
     let known: Vec<&str> = parts.items.iter().map(|i| i.key.as_str()).collect();
     let unknown = form.keys().any(|name| {
@@ -323,48 +320,44 @@ pub async fn step_post(
     if unknown {
         return Err(ErrorKind::BadRequest.into());
     }
-    let mut errors = FormErrors::default();
-    let mut changes = Vec::new();
-    for info in &parts.items {
-        let field = |part: &str| {
-            form.get(&format!("{part}:{}", info.key))
-                .map(String::as_str)
-        };
-        let raw = RawAnswer {
-            receive: field("receive"),
-            give: field("give"),
-            shared: field("shared"),
-            note: field("note"),
-        };
-        match rules::parse_answer(info.kind, &raw) {
-            Ok(answer) => changes.push((info.key.clone(), answer)),
-            Err(problems) => {
-                for (part, id) in problems {
-                    errors.add(format!("{part}:{}", info.key), ctx.t(id));
-                }
+    // Every part of every item of the step is sent: what is absent was skipped.
+    let changes: Vec<AnswerChange> = parts
+        .items
+        .iter()
+        .map(|info| {
+            let part = |name: &str| Part::Set(form.get(&format!("{name}:{}", info.key)).cloned());
+            AnswerChange {
+                item: info.key.clone(),
+                receive: part("receive"),
+                give: part("give"),
+                shared: part("shared"),
+                note: part("note"),
             }
-        }
-    }
-    if !errors.is_empty() {
-        let rows = parts
-            .items
-            .iter()
-            .map(|info| ItemRow::from_form(info.clone(), &form).with_errors(&errors))
-            .collect();
-        let page = step_page(&state, ctx, parts, rows, errors, false);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
-    }
+        })
+        .collect();
     let variant = parts.variant;
-    let record = move |profile: &mut ProfileAnswers| {
-        for (item, answer) in &changes {
-            profile.record(variant, item, answer.clone());
+    match profile::save_answers(&state.app, me.member.id, variant, &changes).await {
+        Ok(_) => {}
+        Err(tend_app::Error::Invalid(problems)) => {
+            let mut errors = FormErrors::default();
+            for problem in &problems {
+                let key = problem
+                    .entry
+                    .and_then(|i| changes.get(i))
+                    .map_or("", |c| c.item.as_str());
+                errors.add(format!("{}:{key}", problem.field), ctx.t(problem.message));
+            }
+            let rows = parts
+                .items
+                .iter()
+                .map(|info| ItemRow::from_form(info.clone(), &form).with_errors(&errors))
+                .collect();
+            let page = step_page(&state, ctx, parts, rows, errors, false);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
         }
-    };
-    state
-        .store
-        .update_profile(me.member.id, &record, clock::now())
-        .await?;
-    let steps = rules::steps(state.catalog);
+        Err(error) => return Err(error.into()),
+    }
+    let steps = rules::steps(state.app.catalog);
     let at = steps.iter().position(|s| *s == parts.step).unwrap_or(0);
     let base = format!("/profile/answers/{}", variant.as_str());
     let to = match form.get("go").map(String::as_str) {
@@ -396,9 +389,12 @@ pub async fn language_get(
     Path(variant): Path<String>,
 ) -> Result<Response, AppError> {
     let variant = parse_variant(&variant)?;
-    let answers = state.store.profile(me.member.id).await?.effective(variant);
-    let custom = state.store.custom_items(me.member.id).await?;
-    let language = aftercare_language(state.catalog, &answers);
+    let profile::Profile {
+        answers,
+        custom_items: custom,
+    } = profile::profile(&state.app, me.member.id).await?;
+    let answers = answers.effective(variant);
+    let language = aftercare_language(state.app.catalog, &answers);
     let label = |category: &str| rules::step_title(&ctx.i18n, category);
     let phrase = variant_phrase(&ctx.i18n, variant);
     let top: Vec<&tend_core::profile::CategoryScore> =
@@ -439,7 +435,7 @@ pub async fn language_get(
             })
             .collect(),
     };
-    let items = rules::all_items(state.catalog, &ctx.i18n, &custom);
+    let items = rules::all_items(state.app.catalog, &ctx.i18n, &custom);
     let labelled = |wanted: &dyn Fn(&Answer) -> bool| -> Vec<String> {
         items
             .iter()
@@ -456,7 +452,7 @@ pub async fn language_get(
         words,
         loved,
         glad,
-        first_step: rules::steps(state.catalog)[0].clone(),
+        first_step: rules::steps(state.app.catalog)[0].clone(),
         ctx,
     };
     Ok(Html(page.render()?).into_response())
@@ -495,7 +491,7 @@ pub async fn custom_items_get(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
 ) -> Result<Response, AppError> {
-    let items = state.store.custom_items(me.member.id).await?;
+    let items = profile::custom_items(&state.app, me.member.id).await?;
     let page = CustomItemsPage {
         ctx,
         items: custom_rows(&items),
@@ -519,19 +515,15 @@ pub async fn custom_items_post(
     MemberCtx { ctx, me }: MemberCtx,
     CsrfForm(form): CsrfForm<CustomItemForm>,
 ) -> Result<Response, AppError> {
-    let items = state.store.custom_items(me.member.id).await?;
-    let kind = ItemKind::parse(&form.kind).ok_or(ErrorKind::BadRequest)?;
-    match CustomLabel::parse(&form.label, items.iter().map(|i| &i.label)) {
-        Ok(label) => {
-            state
-                .store
-                .create_custom_item(me.member.id, &label, kind, clock::now())
-                .await?;
-            Ok(Redirect::to("/profile/custom-items").into_response())
-        }
-        Err(error) => {
-            let mut errors = FormErrors::default();
-            errors.add("label", ctx.t(rule_message(&error)));
+    match profile::add_custom_item(&state.app, me.member.id, &form.label, &form.kind).await {
+        Ok(_) => Ok(Redirect::to("/profile/custom-items").into_response()),
+        Err(tend_app::Error::Invalid(problems)) => {
+            // The page offers only the two kinds: another one is not from it.
+            if problems.iter().any(|p| p.field == "kind") {
+                return Err(ErrorKind::BadRequest.into());
+            }
+            let items = profile::custom_items(&state.app, me.member.id).await?;
+            let errors = FormErrors::from_problems(&ctx.i18n, &problems);
             let page = CustomItemsPage {
                 ctx,
                 items: custom_rows(&items),
@@ -541,17 +533,12 @@ pub async fn custom_items_post(
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
+        Err(error) => Err(error.into()),
     }
 }
 
-/// The member's item `id`; another member's, or none, is 404.
-fn own_item(items: &[CustomItem], id: &str) -> Result<CustomItem, AppError> {
-    let id = CustomItemId::parse(id).ok_or(ErrorKind::NotFound)?;
-    items
-        .iter()
-        .find(|item| item.id == id)
-        .cloned()
-        .ok_or_else(|| ErrorKind::NotFound.into())
+fn custom_item_id(id: &str) -> Result<CustomItemId, AppError> {
+    CustomItemId::parse(id).ok_or_else(|| ErrorKind::NotFound.into())
 }
 
 pub async fn custom_item_post(
@@ -560,42 +547,27 @@ pub async fn custom_item_post(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<CustomItemForm>,
 ) -> Result<Response, AppError> {
-    let items = state.store.custom_items(me.member.id).await?;
-    let item = own_item(&items, &id)?;
-    let kind = ItemKind::parse(&form.kind).ok_or(ErrorKind::BadRequest)?;
-    let others = items.iter().filter(|i| i.id != item.id).map(|i| &i.label);
-    match CustomLabel::parse(&form.label, others) {
-        Ok(label) => {
-            let changed = CustomItem {
-                label,
-                kind,
-                ..item.clone()
-            };
-            state
-                .store
-                .update_custom_item(me.member.id, &changed)
-                .await?;
-            if kind != item.kind {
-                let key = item.key();
-                state
-                    .store
-                    .update_profile(
-                        me.member.id,
-                        &move |p: &mut ProfileAnswers| p.forget(&key),
-                        clock::now(),
-                    )
-                    .await?;
+    let item = custom_item_id(&id)?;
+    let changed =
+        profile::change_custom_item(&state.app, me.member.id, item, &form.label, &form.kind).await;
+    match changed {
+        Ok(_) => Ok(Redirect::to("/profile/custom-items").into_response()),
+        Err(tend_app::Error::Invalid(problems)) => {
+            if problems.iter().any(|p| p.field == "kind") {
+                return Err(ErrorKind::BadRequest.into());
             }
-            Ok(Redirect::to("/profile/custom-items").into_response())
-        }
-        Err(error) => {
+            let message = problems
+                .first()
+                .map(|p| ctx.t(p.message))
+                .unwrap_or_default();
+            let items = profile::custom_items(&state.app, me.member.id).await?;
             let mut rows = custom_rows(&items);
             if let Some(row) = rows.iter_mut().find(|row| row.id == id) {
                 row.label = form.label;
-                row.error = ctx.t(rule_message(&error));
+                row.error = message.clone();
             }
             let mut errors = FormErrors::default();
-            errors.add(format!("label-{id}"), ctx.t(rule_message(&error)));
+            errors.add(format!("label-{id}"), message);
             let page = CustomItemsPage {
                 ctx,
                 items: rows,
@@ -605,6 +577,7 @@ pub async fn custom_item_post(
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -612,23 +585,9 @@ pub async fn custom_item_delete_post(
     State(state): State<AppState>,
     MemberCtx { me, .. }: MemberCtx,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<super::sign_in::EmptyForm>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
-    let items = state.store.custom_items(me.member.id).await?;
-    let item = own_item(&items, &id)?;
-    state
-        .store
-        .delete_custom_item(me.member.id, item.id)
-        .await?;
-    let key = item.key();
-    state
-        .store
-        .update_profile(
-            me.member.id,
-            &move |p: &mut ProfileAnswers| p.forget(&key),
-            clock::now(),
-        )
-        .await?;
+    profile::delete_custom_item(&state.app, me.member.id, custom_item_id(&id)?).await?;
     Ok(Redirect::to("/profile/custom-items").into_response())
 }
 

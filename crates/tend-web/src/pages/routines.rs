@@ -2,130 +2,26 @@
 //! an editor built from common ground (no JavaScript needed: steps move with up and down
 //! buttons), every version compared, and review rounds.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use tend_app::routine::{self, ReviewInput, RoutineInput, StepInput};
+use tend_app::{CircleId, CircleRecord, MemberId, Problem, ProposalId, ReviewId};
 use tend_core::profile::Variant;
-use tend_core::reveal::Fact;
-use tend_core::routine::{Proposal, Routine, StepId, StepVerdict, StepWhat, diff, review_outcome};
-use tend_store::{CircleId, CircleRecord, MemberId, ProposalId, ReviewId};
+use tend_core::routine::{ProposalState, Routine, StepVerdict};
 
-use super::sign_in::EmptyForm;
-use super::{Ctx, FormErrors, MemberCtx};
-use crate::api::ApiError;
-use crate::api::routines::{
-    RoutineBody, SafewordsBody, StepBody, parse_routine, routine_body, version_of,
-};
-use crate::circles;
+use super::ctx::{Ctx, EmptyForm, FormErrors, MemberCtx};
+use super::words::{names, per_person, settings_words, step_words, variant_words};
+use crate::csrf::CsrfForm;
 use crate::error::{AppError, ErrorKind};
-use crate::i18n::I18n;
-use crate::routines;
-use crate::security::CsrfForm;
+use crate::i18n::{I18n, msg};
 use crate::state::AppState;
 
-async fn own_circle(
-    state: &AppState,
-    member: MemberId,
-    id: &str,
-) -> Result<CircleRecord, AppError> {
-    let id = CircleId::parse(id).ok_or(ErrorKind::NotFound)?;
-    Ok(state.store.circle(member, id).await?)
-}
-
-fn api_error(error: ApiError) -> AppError {
-    match error {
-        ApiError::NotFound => ErrorKind::NotFound.into(),
-        _ => AppError::internal("routine"),
-    }
-}
-
-pub(super) fn names(circle: &CircleRecord) -> HashMap<MemberId, String> {
-    circle
-        .members
-        .iter()
-        .map(|m| (m.member.id, m.member.name().to_owned()))
-        .collect()
-}
-
-/// What a step is and how long it takes.
-pub(super) fn step_what(i18n: &I18n, step: &tend_core::routine::Step<MemberId>) -> String {
-    let mut words = match &step.what {
-        StepWhat::Item(item) => i18n.t(&format!("catalog-item-{item}")),
-        StepWhat::Text(text) => text.clone(),
-    };
-    if let Some(minutes) = step.minutes {
-        words.push_str(&format!(
-            " · {}",
-            i18n.t_count("routine-minutes", u32::from(minutes))
-        ));
-    }
-    words
-}
-
-/// A step in words: what, how long, for whom, from whom.
-fn step_words(
-    i18n: &I18n,
-    names: &HashMap<MemberId, String>,
-    step: &tend_core::routine::Step<MemberId>,
-) -> String {
-    let list = |set: &BTreeSet<MemberId>| {
-        set.iter()
-            .filter_map(|m| names.get(m).cloned())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut words = step_what(i18n, step);
-    if !step.for_members.is_empty() {
-        words.push_str(&format!(
-            " · {} {}",
-            i18n.t("routine-for"),
-            list(&step.for_members)
-        ));
-    }
-    if !step.from_members.is_empty() {
-        words.push_str(&format!(
-            " · {} {}",
-            i18n.t("routine-from"),
-            list(&step.from_members)
-        ));
-    }
-    words
-}
-
-/// The steps grouped by whom they are for ("For Sam: water, a blanket"), members in the
-/// circle's order; steps for nobody in particular come last, as care for everyone.
-pub(super) fn per_person(
-    i18n: &I18n,
-    circle: &CircleRecord,
-    routine: &Routine<MemberId>,
-) -> Vec<(String, String)> {
-    let steps_where = |wanted: &dyn Fn(&BTreeSet<MemberId>) -> bool| {
-        routine
-            .steps
-            .iter()
-            .filter(|step| wanted(&step.for_members))
-            .map(|step| step_what(i18n, step))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    circle
-        .members
-        .iter()
-        .map(|m| {
-            (
-                i18n.t_with("routine-for-person", &[("name", m.member.name())]),
-                steps_where(&|set| set.contains(&m.member.id)),
-            )
-        })
-        .chain([(
-            i18n.t("routine-for-everyone"),
-            steps_where(&BTreeSet::is_empty),
-        )])
-        .filter(|(_, steps)| !steps.is_empty())
-        .collect()
+fn circle_id(id: &str) -> Result<CircleId, AppError> {
+    CircleId::parse(id).ok_or_else(|| ErrorKind::NotFound.into())
 }
 
 struct ProposalRow {
@@ -181,44 +77,8 @@ impl VariantForm {
     }
 }
 
-fn routine_url(circle: &CircleRecord, variant: Variant) -> String {
-    format!(
-        "/circles/{}/routine?variant={}",
-        circle.id,
-        variant.as_str()
-    )
-}
-
-pub(super) fn variant_words(i18n: &I18n, variant: Variant) -> String {
-    i18n.t(&format!("profile-variant-{}", variant.as_str()))
-}
-
-pub(super) fn settings_words(i18n: &I18n, routine: &Routine<MemberId>) -> Vec<(String, String)> {
-    let s = &routine.settings;
-    let mut rows = vec![
-        (i18n.t("routine-stop-word"), s.stop_word.clone()),
-        (i18n.t("routine-slow-word"), s.slow_word.clone()),
-    ];
-    if let Some(signal) = &s.nonverbal_signal {
-        rows.push((i18n.t("routine-nonverbal"), signal.clone()));
-    }
-    rows.push((
-        i18n.t("routine-check-in-setting"),
-        s.check_in_minutes.map_or_else(
-            || i18n.t("routine-none"),
-            |m| i18n.t_count("routine-minutes", u32::from(m)),
-        ),
-    ));
-    rows.push((
-        i18n.t("routine-follow-ups-setting"),
-        s.follow_up_hours
-            .iter()
-            .map(|h| format!("{h} h"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    ));
-    rows.push((i18n.t("routine-variant"), variant_words(i18n, s.variant)));
-    rows
+fn routine_url(circle: CircleId, variant: Variant) -> String {
+    format!("/circles/{circle}/routine?variant={}", variant.as_str())
 }
 
 /// "Every 5 sessions or 4 weeks", or how else the routine's reviews are set.
@@ -244,39 +104,37 @@ pub async fn routine_get(
     Path(id): Path<String>,
     Query(query): Query<VariantForm>,
 ) -> Result<Response, AppError> {
-    let circle = own_circle(&state, me.member.id, &id).await?;
     let variant = query.variant();
-    let routines::Settled { history, proposals } =
-        routines::settle_all(&state, me.member.id, &circle).await?;
-    let (version, routine) = routines::current_of(&history, variant);
-    let names = names(&circle);
-    let members = routines::members(&circle);
-    let proposals = proposals
-        .into_iter()
-        .map(|(pid, p)| {
-            let outcome = routines::outcome(&history, &p, &members);
-            ProposalRow {
-                id: pid.to_string(),
-                author: names.get(&p.author).cloned().unwrap_or_default(),
-                variant: variant_words(&ctx.i18n, p.routine.settings.variant),
-                state: ctx.t(&format!("proposal-state-{}", routines::state_name(outcome))),
-                open: outcome == tend_core::routine::ProposalState::Open,
-                steps: p
-                    .routine
-                    .steps
-                    .iter()
-                    .map(|s| step_words(&ctx.i18n, &names, s))
-                    .collect(),
-                notes: p
-                    .declined
-                    .iter()
-                    .filter(|(_, note)| !note.is_empty())
-                    .map(|(m, note)| {
-                        format!("{}: {note}", names.get(m).cloned().unwrap_or_default())
-                    })
-                    .collect(),
-                mine_accepted: p.author == me.member.id || p.accepted_by.contains(&me.member.id),
-            }
+    let overview = routine::overview(&state.app, me.member.id, circle_id(&id)?).await?;
+    let (version, routine) = overview.current(variant);
+    let circle = &overview.circle;
+    let history = &overview.history;
+    let names = names(circle);
+    let proposals = overview
+        .proposals
+        .iter()
+        .map(|p| ProposalRow {
+            id: p.id.to_string(),
+            author: names.get(&p.proposal.author).cloned().unwrap_or_default(),
+            variant: variant_words(&ctx.i18n, p.proposal.routine.settings.variant),
+            state: ctx.t(&format!("proposal-state-{}", routine::state_name(p.state))),
+            open: p.state == ProposalState::Open,
+            steps: p
+                .proposal
+                .routine
+                .steps
+                .iter()
+                .map(|s| step_words(&ctx.i18n, &names, s))
+                .collect(),
+            notes: p
+                .proposal
+                .declined
+                .iter()
+                .filter(|(_, note)| !note.is_empty())
+                .map(|(m, note)| format!("{}: {note}", names.get(m).cloned().unwrap_or_default()))
+                .collect(),
+            mine_accepted: p.proposal.author == me.member.id
+                || p.proposal.accepted_by.contains(&me.member.id),
         })
         .collect();
     let versions = history
@@ -295,17 +153,14 @@ pub async fn routine_get(
                 .map(|p| p.version),
         })
         .collect();
-    let reviews = state.store.reviews(me.member.id, circle.id).await?;
-    let review = routines::review_of(&reviews, version)
-        .filter(|(_, r)| r.proposal.is_none())
-        .map(|(rid, _)| rid.to_string());
+    let review = overview.open_review(version).map(|rid| rid.to_string());
     let variants = Variant::ALL
         .into_iter()
         .map(|v| {
             (
                 v.as_str(),
                 variant_words(&ctx.i18n, v),
-                routines::current_of(&history, v).0 > 0,
+                overview.current(v).0 > 0,
             )
         })
         .collect();
@@ -318,7 +173,7 @@ pub async fn routine_get(
             .iter()
             .map(|s| step_words(&ctx.i18n, &names, s))
             .collect(),
-        per_person: per_person(&ctx.i18n, &circle, &routine),
+        per_person: per_person(&ctx.i18n, circle, &routine),
         settings: settings_words(&ctx.i18n, &routine),
         review_every: review_every_words(&ctx.i18n, &routine),
         proposals,
@@ -365,7 +220,7 @@ struct EditPage {
     errors: FormErrors,
 }
 
-fn row_from_body(i18n: &I18n, step: &StepBody) -> EditRow {
+fn row_from_input(i18n: &I18n, step: &StepInput) -> EditRow {
     EditRow {
         id: step.id.map(|i| i.to_string()).unwrap_or_default(),
         item: step.item.clone().unwrap_or_default(),
@@ -386,32 +241,18 @@ async fn edit_page(
     ctx: Ctx,
     me: MemberId,
     circle: &CircleRecord,
-    body: &RoutineBody,
+    body: &RoutineInput,
     errors: FormErrors,
 ) -> Result<EditPage, AppError> {
-    let view = circles::view(
-        state,
-        me,
-        circle,
-        Variant::parse(&body.variant).unwrap_or(Variant::AfterSex),
-    )
-    .await?;
-    let mut suggestions: Vec<(String, String)> = view
-        .facts
-        .iter()
-        .filter_map(|f| match f {
-            Fact::Offers { item, .. } | Fact::Needs { item, .. } | Fact::Favourite { item, .. } => {
-                Some(item.clone())
-            }
-            _ => None,
-        })
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .map(|item| {
-            let label = ctx.t(&format!("catalog-item-{item}"));
-            (item, label)
-        })
-        .collect();
+    let mut suggestions: Vec<(String, String)> =
+        routine::suggestions(&state.app, me, circle, body.variant())
+            .await?
+            .into_iter()
+            .map(|item| {
+                let label = ctx.t(&format!("catalog-item-{item}"));
+                (item, label)
+            })
+            .collect();
     suggestions.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(EditPage {
         id: circle.id.to_string(),
@@ -419,7 +260,7 @@ async fn edit_page(
         rows: body
             .steps
             .iter()
-            .map(|s| row_from_body(&ctx.i18n, s))
+            .map(|s| row_from_input(&ctx.i18n, s))
             .collect(),
         members: circle
             .members
@@ -427,8 +268,8 @@ async fn edit_page(
             .map(|m| (m.member.id.to_string(), m.member.name().to_owned()))
             .collect(),
         suggestions,
-        stop: body.safewords.stop.clone(),
-        slow: body.safewords.slow.clone(),
+        stop: body.stop_word.clone(),
+        slow: body.slow_word.clone(),
         nonverbal: body.nonverbal_signal.clone().unwrap_or_default(),
         check_in: body
             .check_in_minutes
@@ -463,10 +304,9 @@ pub async fn edit_get(
     Path(id): Path<String>,
     Query(query): Query<VariantForm>,
 ) -> Result<Response, AppError> {
-    let circle = own_circle(&state, me.member.id, &id).await?;
-    let (version, routine) =
-        routines::current(&state, me.member.id, &circle, query.variant()).await?;
-    let body = routine_body(version, &routine);
+    let (circle, _, routine) =
+        routine::current_for(&state.app, me.member.id, circle_id(&id)?, query.variant()).await?;
+    let body = RoutineInput::from_routine(&routine);
     let page = edit_page(
         &state,
         ctx,
@@ -479,12 +319,12 @@ pub async fn edit_get(
     Ok(Html(page.render()?).into_response())
 }
 
-/// Reads the editor's form back into a routine body. Numbers that do not parse are kept as
+/// Reads the editor's form back into a routine. Numbers that do not parse are kept as
 /// problems rather than dropped.
 fn body_from_form(
     form: &[(String, String)],
-    problems: &mut Vec<(String, &'static str)>,
-) -> (RoutineBody, Option<String>) {
+    problems: &mut Vec<Problem>,
+) -> (RoutineInput, Option<String>) {
     let get = |name: &str| {
         form.iter()
             .find(|(n, _)| n == name)
@@ -508,14 +348,17 @@ fn body_from_form(
             match minutes.trim().parse::<u16>() {
                 Ok(m) => Some(m),
                 Err(_) => {
-                    problems.push((format!("steps[{i}].minutes"), "routine-step-minutes"));
+                    problems.push(Problem::new(
+                        format!("steps[{i}].minutes"),
+                        msg("routine-step-minutes"),
+                    ));
                     None
                 }
             }
         };
         let text = field("text");
         let item = field("item");
-        steps.push(StepBody {
+        steps.push(StepInput {
             id: field("id").parse().ok(),
             item: (!item.is_empty()).then_some(item),
             text: item_or_text(&text),
@@ -531,7 +374,7 @@ fn body_from_form(
         match check_in.trim().parse::<u16>() {
             Ok(m) => Some(m),
             Err(_) => {
-                problems.push(("check-in-minutes".into(), "routine-check-in"));
+                problems.push(Problem::new("check-in-minutes", msg("routine-check-in")));
                 None
             }
         }
@@ -544,7 +387,7 @@ fn body_from_form(
     {
         match part.parse::<u16>() {
             Ok(h) => follow_up_hours.push(h),
-            Err(_) => problems.push(("follow-up-hours".into(), "routine-follow-ups")),
+            Err(_) => problems.push(Problem::new("follow-up-hours", msg("routine-follow-ups"))),
         }
     }
     let mut number = |name: &str, field: &str, message: &'static str, default: u16| {
@@ -553,7 +396,7 @@ fn body_from_form(
             return default;
         }
         typed.trim().parse::<u16>().unwrap_or_else(|_| {
-            problems.push((field.into(), message));
+            problems.push(Problem::new(field, message));
             default
         })
     };
@@ -561,23 +404,20 @@ fn body_from_form(
     let review_every_sessions = number(
         "review-sessions",
         "review-every-sessions",
-        "routine-review-sessions",
+        msg("routine-review-sessions"),
         defaults.review_every_sessions,
     );
     let review_every_weeks = number(
         "review-weeks",
         "review-every-weeks",
-        "routine-review-weeks",
+        msg("routine-review-weeks"),
         defaults.review_every_weeks,
     );
     let nonverbal = get("nonverbal");
-    let body = RoutineBody {
-        version: 0,
+    let body = RoutineInput {
         steps,
-        safewords: SafewordsBody {
-            stop: get("stop"),
-            slow: get("slow"),
-        },
+        stop_word: get("stop"),
+        slow_word: get("slow"),
         nonverbal_signal: (!nonverbal.trim().is_empty()).then_some(nonverbal),
         check_in_minutes,
         follow_up_hours,
@@ -600,7 +440,7 @@ pub async fn edit_post(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let circle = own_circle(&state, me.member.id, &id).await?;
+    let circle = tend_app::circles::circle(&state.app, me.member.id, circle_id(&id)?).await?;
     let mut problems = Vec::new();
     let (mut body, op) = body_from_form(&form, &mut problems);
     let op = op.unwrap_or_default();
@@ -615,7 +455,7 @@ pub async fn edit_post(
     } else if let Some(i) = index("remove-").filter(|i| *i < body.steps.len()) {
         body.steps.remove(i);
     } else if let Some(item) = op.strip_prefix("add-item-") {
-        body.steps.push(StepBody {
+        body.steps.push(StepInput {
             id: None,
             item: Some(item.to_owned()),
             text: None,
@@ -629,7 +469,7 @@ pub async fn edit_post(
             .find(|(n, _)| n == "new-text")
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
-        body.steps.push(StepBody {
+        body.steps.push(StepInput {
             id: None,
             item: None,
             text: Some(text),
@@ -638,22 +478,12 @@ pub async fn edit_post(
             from_members: Vec::new(),
         });
     } else if op == "propose" && problems.is_empty() {
-        let variant = Variant::parse(&body.variant).unwrap_or(Variant::AfterSex);
-        let (version, current) = routines::current(&state, me.member.id, &circle, variant).await?;
-        match parse_routine(&state, &body, &circle, &current) {
-            Ok(routine) => {
-                let proposal = Proposal {
-                    author: me.member.id,
-                    base_version: version,
-                    routine,
-                    accepted_by: [me.member.id].into(),
-                    declined: Vec::new(),
-                };
-                routines::propose(&state, me.member.id, &circle, &proposal).await?;
-                return Ok(Redirect::to(&routine_url(&circle, variant)).into_response());
+        match routine::propose(&state.app, me.member.id, circle.id, &body).await {
+            Ok(_) => {
+                return Ok(Redirect::to(&routine_url(circle.id, body.variant())).into_response());
             }
-            Err(ApiError::Invalid(found)) => problems.extend(found),
-            Err(other) => return Err(api_error(other)),
+            Err(tend_app::Error::Invalid(found)) => problems.extend(found),
+            Err(other) => return Err(other.into()),
         }
     }
     if problems.is_empty() {
@@ -668,10 +498,11 @@ pub async fn edit_post(
         .await?;
         return Ok(Html(page.render()?).into_response());
     }
-    let errors = FormErrors::from_problems(
-        &ctx.i18n,
-        problems.iter().map(|(f, m)| (anchor(f), *m)).collect(),
-    );
+    let anchored: Vec<Problem> = problems
+        .iter()
+        .map(|p| Problem::new(anchor(&p.field), p.message))
+        .collect();
+    let errors = FormErrors::from_problems(&ctx.i18n, &anchored);
     let mut page = edit_page(&state, ctx, me.member.id, &circle, &body, errors).await?;
     // What was typed comes back as typed, even where it was not a number.
     for (i, row) in page.rows.iter_mut().enumerate() {
@@ -713,20 +544,8 @@ pub struct DeclineForm {
     note: String,
 }
 
-async fn own_proposal(
-    state: &AppState,
-    me: MemberId,
-    circle: &CircleRecord,
-    pid: &str,
-) -> Result<(ProposalId, Proposal<MemberId>), AppError> {
-    let pid = ProposalId::parse(pid).ok_or(ErrorKind::NotFound)?;
-    state
-        .store
-        .proposals(me, circle.id)
-        .await?
-        .into_iter()
-        .find(|(id, _)| *id == pid)
-        .ok_or_else(|| ErrorKind::NotFound.into())
+fn proposal_id(pid: &str) -> Result<ProposalId, AppError> {
+    ProposalId::parse(pid).ok_or_else(|| ErrorKind::NotFound.into())
 }
 
 pub async fn accept_post(
@@ -735,16 +554,10 @@ pub async fn accept_post(
     Path((id, pid)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
-    let circle = own_circle(&state, me.member.id, &id).await?;
-    let (pid, mut proposal) = own_proposal(&state, me.member.id, &circle, &pid).await?;
-    proposal.accepted_by.insert(me.member.id);
-    state
-        .store
-        .update_proposal(me.member.id, circle.id, pid, &proposal)
-        .await?;
-    routines::settle(&state, me.member.id, &circle, pid, &proposal).await?;
-    let variant = proposal.routine.settings.variant;
-    Ok(Redirect::to(&routine_url(&circle, variant)).into_response())
+    let id = circle_id(&id)?;
+    let accepted = routine::accept(&state.app, me.member.id, id, proposal_id(&pid)?).await?;
+    let variant = accepted.proposal.routine.settings.variant;
+    Ok(Redirect::to(&routine_url(id, variant)).into_response())
 }
 
 pub async fn decline_post(
@@ -753,18 +566,18 @@ pub async fn decline_post(
     Path((id, pid)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<DeclineForm>,
 ) -> Result<Response, AppError> {
-    let circle = own_circle(&state, me.member.id, &id).await?;
-    let (pid, mut proposal) = own_proposal(&state, me.member.id, &circle, &pid).await?;
-    let note: String = form.note.trim().chars().take(500).collect();
-    proposal.accepted_by.remove(&me.member.id);
-    proposal.declined.retain(|(m, _)| *m != me.member.id);
-    proposal.declined.push((me.member.id, note));
-    state
-        .store
-        .update_proposal(me.member.id, circle.id, pid, &proposal)
-        .await?;
-    let variant = proposal.routine.settings.variant;
-    Ok(Redirect::to(&routine_url(&circle, variant)).into_response())
+    let id = circle_id(&id)?;
+    // A longer note is cut rather than refused: a "no" should never bounce back.
+    let note: String = form
+        .note
+        .trim()
+        .chars()
+        .take(routine::DECLINE_NOTE_MAX)
+        .collect();
+    let declined =
+        routine::decline(&state.app, me.member.id, id, proposal_id(&pid)?, &note).await?;
+    let variant = declined.proposal.routine.settings.variant;
+    Ok(Redirect::to(&routine_url(id, variant)).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -796,15 +609,20 @@ pub async fn compare_get(
     Path(id): Path<String>,
     Query(query): Query<CompareQuery>,
 ) -> Result<Response, AppError> {
-    let circle = own_circle(&state, me.member.id, &id).await?;
-    let from = version_of(&state, me.member.id, &circle, query.from)
-        .await
-        .map_err(api_error)?;
-    let to = version_of(&state, me.member.id, &circle, query.to)
-        .await
-        .map_err(api_error)?;
+    let routine::Comparison {
+        circle,
+        from,
+        to,
+        change,
+    } = routine::compare(
+        &state.app,
+        me.member.id,
+        circle_id(&id)?,
+        query.from,
+        query.to,
+    )
+    .await?;
     let names = names(&circle);
-    let change = diff(&from, &to);
     let words = |s: &tend_core::routine::Step<MemberId>| step_words(&ctx.i18n, &names, s);
     let settings = match &change.settings {
         None => Vec::new(),
@@ -859,21 +677,11 @@ pub async fn review_start_post(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<VariantForm>,
 ) -> Result<Response, AppError> {
-    let circle = own_circle(&state, me.member.id, &id).await?;
-    let (version, _) = routines::current(&state, me.member.id, &circle, form.variant()).await?;
-    if version == 0 {
-        return Err(ErrorKind::BadRequest.into());
-    }
-    let (rid, _, _) = routines::start_review(
-        &state,
-        me.member.id,
-        Some(me.member.id),
-        &circle,
-        version,
-        state.clock.now(),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/circles/{}/routine/reviews/{rid}", circle.id)).into_response())
+    let id = circle_id(&id)?;
+    // Nothing agreed yet for that kind of session: the page offers no button (400).
+    let (review, _) =
+        routine::start_review_now(&state.app, me.member.id, id, form.variant()).await?;
+    Ok(Redirect::to(&format!("/circles/{id}/routine/reviews/{}", review.id)).into_response())
 }
 
 struct ReviewRow {
@@ -901,34 +709,20 @@ async fn review_page(
     state: &AppState,
     ctx: Ctx,
     me: MemberId,
-    circle: &CircleRecord,
+    id: CircleId,
     rid: &str,
 ) -> Result<ReviewPage, AppError> {
     let rid_parsed = ReviewId::parse(rid).ok_or(ErrorKind::NotFound)?;
-    let (_, review) = state
-        .store
-        .reviews(me, circle.id)
-        .await?
-        .into_iter()
-        .find(|(id, _)| *id == rid_parsed)
-        .ok_or(ErrorKind::NotFound)?;
-    let routine = version_of(state, me, circle, review.version)
-        .await
-        .map_err(api_error)?;
-    let members = routines::members(circle);
-    let answers = review
-        .answers
-        .iter()
-        .filter(|(m, _)| members.contains(m))
-        .map(|(m, a)| (*m, a.clone()))
-        .collect();
-    let (outcomes, _) = review_outcome(&routine, &answers);
+    let (circle, view) = routine::review(&state.app, me, id, rid_parsed).await?;
+    let circle = &circle;
+    let routine = &view.routine;
+    let outcomes = &view.outcomes;
     let names = names(circle);
-    let mine = review.answers.get(&me);
+    let mine = view.mine.as_ref();
     let rows = routine
         .steps
         .iter()
-        .zip(&outcomes)
+        .zip(outcomes)
         .map(|(step, outcome)| {
             let mut parts = vec![
                 ctx.i18n
@@ -959,11 +753,6 @@ async fn review_page(
             }
         })
         .collect();
-    let answered = review
-        .answers
-        .keys()
-        .filter(|m| members.contains(m))
-        .count();
     Ok(ReviewPage {
         id: circle.id.to_string(),
         rid: rid.to_owned(),
@@ -972,9 +761,9 @@ async fn review_page(
         suggestions: mine.map(|a| a.suggestions.join("\n")).unwrap_or_default(),
         waiting: ctx.i18n.t_count(
             "review-waiting",
-            u32::try_from(members.len().saturating_sub(answered)).unwrap_or(0),
+            u32::try_from(view.waiting_for).unwrap_or(0),
         ),
-        done: review.proposal.is_some(),
+        done: view.record.proposal.is_some(),
         choices: ["keep", "change", "drop"]
             .into_iter()
             .map(|c| (c, ctx.t(&format!("review-verdict-{c}"))))
@@ -988,8 +777,7 @@ pub async fn review_get(
     MemberCtx { ctx, me }: MemberCtx,
     Path((id, rid)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let circle = own_circle(&state, me.member.id, &id).await?;
-    let page = review_page(&state, ctx, me.member.id, &circle, &rid).await?;
+    let page = review_page(&state, ctx, me.member.id, circle_id(&id)?, &rid).await?;
     Ok(Html(page.render()?).into_response())
 }
 
@@ -1000,21 +788,8 @@ pub async fn review_post(
     Path((id, rid)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let circle = own_circle(&state, me.member.id, &id).await?;
+    let id = circle_id(&id)?;
     let rid_parsed = ReviewId::parse(&rid).ok_or(ErrorKind::NotFound)?;
-    let (_, review) = state
-        .store
-        .reviews(me.member.id, circle.id)
-        .await?
-        .into_iter()
-        .find(|(id, _)| *id == rid_parsed)
-        .ok_or(ErrorKind::NotFound)?;
-    if review.proposal.is_some() {
-        return Err(ErrorKind::BadRequest.into());
-    }
-    let routine = version_of(&state, me.member.id, &circle, review.version)
-        .await
-        .map_err(api_error)?;
     let mut verdicts = std::collections::BTreeMap::new();
     for (name, value) in &form {
         let Some(step) = name
@@ -1023,9 +798,6 @@ pub async fn review_post(
         else {
             continue;
         };
-        if routine.step(StepId(step)).is_none() {
-            return Err(ErrorKind::BadRequest.into());
-        }
         let verdict = match value.as_str() {
             "keep" => StepVerdict::Keep,
             "change" => StepVerdict::Change,
@@ -1033,7 +805,7 @@ pub async fn review_post(
             "" => continue,
             _ => return Err(ErrorKind::BadRequest.into()),
         };
-        verdicts.insert(StepId(step), verdict);
+        verdicts.insert(step, verdict);
     }
     let suggestions: Vec<String> = form
         .iter()
@@ -1042,26 +814,18 @@ pub async fn review_post(
             v.lines()
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
-                .map(|l| l.chars().take(200).collect())
-                .take(10)
+                .map(|l| l.chars().take(routine::SUGGESTION_MAX_CHARS).collect())
+                .take(routine::SUGGESTIONS_MAX)
                 .collect()
         })
         .unwrap_or_default();
     let named = form.iter().any(|(n, v)| n == "named" && v == "yes");
-    let answer = tend_core::routine::ReviewAnswer {
+    let input = ReviewInput {
         verdicts,
         suggestions,
         named,
     };
-    routines::record_review_answer(
-        &state,
-        me.member.id,
-        &circle,
-        rid_parsed,
-        review,
-        &routine,
-        answer,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/circles/{}/routine/reviews/{rid}", circle.id)).into_response())
+    // A closed review, or a step the review does not have, is not from this page (400).
+    routine::answer_review(&state.app, me.member.id, id, rid_parsed, &input).await?;
+    Ok(Redirect::to(&format!("/circles/{id}/routine/reviews/{rid}")).into_response())
 }

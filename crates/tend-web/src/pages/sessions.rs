@@ -8,22 +8,22 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use tend_core::boundaries::BoundaryKind;
+use tend_app::follow_ups::{self, AnswerInput};
+use tend_app::notes::{self, NoteKind};
+use tend_app::reflections::{self, ReflectionInput};
+use tend_app::sessions::{self, Action, NewSession, ReadinessInput, SessionView};
+use tend_app::{CareSessionId, CircleId, FollowUpId, MemberId, StoredCareSession};
 use tend_core::insights::{Entry, Feeling, Mood};
 use tend_core::profile::Variant;
-use tend_core::routine::StepId;
-use tend_core::session::{Event, FollowUpAnswer, Refusal, Signal, State as SessionState};
-use tend_store::{CareSessionId, CircleId, FollowUpId, MemberId, StoredCareSession};
+use tend_core::session::{FollowUpAnswer, Signal};
 
-use super::routines::{names, per_person, settings_words, step_what, variant_words};
-use super::{Ctx, FormErrors, MemberCtx};
-use crate::api::ApiError;
-use crate::api::sessions::{ReadinessBody, ReflectionBody, readiness_of, reflection_of, tick};
+use super::ctx::{Ctx, FormErrors, MemberCtx};
+use super::words::{boundary_words, names, per_person, settings_words, step_what, variant_words};
+use crate::csrf::CsrfForm;
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::I18n;
-use crate::security::CsrfForm;
-use crate::sessions::{self, NewSession, SessionError, weekday};
 use crate::state::AppState;
+use crate::words::weekday;
 
 /// The form's fields in the order sent; a field may repeat (checkboxes).
 type Fields = Vec<(String, String)>;
@@ -45,16 +45,15 @@ fn fields<'a>(form: &'a Fields, name: &'a str) -> impl Iterator<Item = &'a str> 
 /// with a word that things have moved on.
 fn after_action(
     id: CareSessionId,
-    done: Result<StoredCareSession, SessionError>,
+    done: tend_app::Result<StoredCareSession>,
     to: impl FnOnce(&StoredCareSession) -> String,
 ) -> Result<Response, AppError> {
     match done {
         Ok(stored) => Ok(Redirect::to(&to(&stored)).into_response()),
-        Err(SessionError::NotNow) => {
+        Err(tend_app::Error::NotNow(_)) => {
             Ok(Redirect::to(&format!("{}?notice=moved-on", session_url(id))).into_response())
         }
-        Err(SessionError::NotFound) => Err(ErrorKind::NotFound.into()),
-        Err(SessionError::Other(error)) => Err(error),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -72,21 +71,6 @@ fn session_url(id: CareSessionId) -> String {
     format!("/sessions/{id}")
 }
 
-/// (field, message id) pairs of a refused API body, said on the page.
-fn form_errors(i18n: &I18n, error: ApiError) -> Result<FormErrors, AppError> {
-    match error {
-        ApiError::Invalid(problems) => {
-            let mut errors = FormErrors::default();
-            for (field, id) in problems {
-                errors.add(field, i18n.t(id));
-            }
-            Ok(errors)
-        }
-        ApiError::NotFound => Err(ErrorKind::NotFound.into()),
-        _ => Err(ErrorKind::BadRequest.into()),
-    }
-}
-
 /// Starts a session from the circle page: the people ticked, the kind, and whether to plan
 /// it or go straight to aftercare.
 pub async fn start_post(
@@ -95,28 +79,27 @@ pub async fn start_post(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    let circle_id = CircleId::parse(&id).ok_or(ErrorKind::NotFound)?;
-    let circle = state.store.circle(me.member.id, circle_id).await?;
+    let circle = CircleId::parse(&id).ok_or(ErrorKind::NotFound)?;
     let participants: Option<BTreeSet<MemberId>> =
         fields(&form, "participant").map(MemberId::parse).collect();
     let participants = participants.ok_or(ErrorKind::BadRequest)?;
+    let with_you =
+        || Redirect::to(&format!("/circles/{circle}?notice=session-with-you")).into_response();
     if participants.is_empty() {
-        let back = format!("/circles/{}?notice=session-with-you", circle.id);
-        return Ok(Redirect::to(&back).into_response());
+        // The member may not be in this circle: starting checks that before saying anything.
+        tend_app::circles::circle(&state.app, me.member.id, circle).await?;
+        return Ok(with_you());
     }
     let new = NewSession {
         participants,
         variant: Variant::parse(field(&form, "variant")).unwrap_or(Variant::AfterSex),
         aftercare_now: field(&form, "start") == "aftercare",
     };
-    let now = state.clock.now();
-    match sessions::start(&state, me.member.id, &circle, new, now).await? {
-        Some(stored) => Ok(Redirect::to(&session_url(stored.id)).into_response()),
+    match sessions::start(&state.app, me.member.id, circle, new).await {
+        Ok(stored) => Ok(Redirect::to(&session_url(stored.id)).into_response()),
         // Only someone else ticked: a session always includes the one who starts it.
-        None => Ok(
-            Redirect::to(&format!("/circles/{}?notice=session-with-you", circle.id))
-                .into_response(),
-        ),
+        Err(tend_app::Error::Invalid(_)) => Ok(with_you()),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -201,18 +184,18 @@ fn levels(i18n: &I18n) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn session_page(
-    state: &AppState,
+fn session_page(
     ctx: Ctx,
     me: MemberId,
-    stored: &StoredCareSession,
+    view: &SessionView,
     typed: Option<&Fields>,
     errors: FormErrors,
     notice: Option<String>,
-) -> Result<SessionPage, AppError> {
-    let circle = state.store.circle(me, stored.circle).await?;
-    let routine = sessions::routine_of(state, me, stored).await?;
-    let names = names(&circle);
+) -> SessionPage {
+    let stored = &view.stored;
+    let circle = &view.circle;
+    let routine = &view.routine;
+    let names = names(circle);
     let record = &stored.record;
     let i18n = &ctx.i18n;
     let people = record
@@ -247,36 +230,19 @@ async fn session_page(
         .collect();
     let mine = record.readiness.get(&me);
     // The brief: what changed since this circle's last session of the same kind.
-    let since_last = if record.session.state == SessionState::Plan {
-        let past = state.store.sessions_with_aftercare(me, circle.id).await?;
-        match past.iter().rev().find(|p| p.variant == record.variant) {
-            Some(last) => {
-                let mut new_boundaries = Vec::new();
-                for (partner, records) in
-                    crate::circles::shared_boundaries(state, me, &circle).await?
-                {
-                    if !record.session.participants.contains(&partner) {
-                        continue;
-                    }
-                    let name = names.get(&partner).cloned().unwrap_or_default();
-                    for r in records.iter().filter(|r| r.updated_at > last.aftercare_at) {
-                        let (kind, detail) = super::circles::boundary_words(i18n, &r.boundary);
-                        new_boundaries.push((name.clone(), kind, detail));
-                    }
-                }
-                Some(SinceLast {
-                    day: weekday(i18n, last.aftercare_at),
-                    changed_from: (last.routine_version != record.routine_version
-                        && last.routine_version > 0)
-                        .then_some(last.routine_version),
-                    new_boundaries,
-                })
-            }
-            None => None,
-        }
-    } else {
-        None
-    };
+    let since_last = view.since_last.as_ref().map(|last| SinceLast {
+        day: weekday(i18n, last.at),
+        changed_from: last.changed_from,
+        new_boundaries: last
+            .new_boundaries
+            .iter()
+            .map(|(partner, boundary)| {
+                let name = names.get(partner).cloned().unwrap_or_default();
+                let (kind, detail) = boundary_words(i18n, boundary);
+                (name, kind, detail)
+            })
+            .collect(),
+    });
     let signal_words: Vec<(&'static str, String)> = Signal::ALL
         .into_iter()
         .map(|signal| {
@@ -286,14 +252,7 @@ async fn session_page(
             )
         })
         .collect();
-    let signals = if matches!(
-        record.session.state,
-        SessionState::Live | SessionState::Plan
-    ) {
-        state.store.signals_after(me, stored, 0).await?
-    } else {
-        Vec::new()
-    };
+    let signals = &view.signals;
     let last_seq = signals.last().map_or(0, |(seq, _)| *seq);
     let latest = {
         signals
@@ -336,7 +295,7 @@ async fn session_page(
         Some(form) => field(form, name).to_owned(),
         None => saved.unwrap_or_default(),
     };
-    Ok(SessionPage {
+    SessionPage {
         id: stored.id.to_string(),
         circle_id: circle.id.to_string(),
         circle_name: circle.name.as_str().to_owned(),
@@ -344,7 +303,7 @@ async fn session_page(
         state_words: i18n.t(&format!("session-state-{}", record.session.state.as_str())),
         variant: variant_words(i18n, record.variant),
         people,
-        settings: settings_words(i18n, &routine).into_iter().take(4).collect(),
+        settings: settings_words(i18n, routine).into_iter().take(4).collect(),
         steps: routine
             .steps
             .iter()
@@ -354,7 +313,7 @@ async fn session_page(
                 done: record.steps_done.contains(&s.id.0),
             })
             .collect(),
-        per_person: per_person(i18n, &circle, &routine),
+        per_person: per_person(i18n, circle, routine),
         energy: typed_or("energy", mine.map(|r| r.energy.value().to_string())),
         mood: typed_or("mood", mine.map(|r| r.mood.value().to_string())),
         sober: typed_or(
@@ -397,7 +356,7 @@ async fn session_page(
         levels: levels(i18n),
         errors,
         ctx,
-    })
+    }
 }
 
 pub async fn session_get(
@@ -406,17 +365,14 @@ pub async fn session_get(
     Path(id): Path<String>,
     Query(query): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let stored = state
-        .store
-        .care_session(me.member.id, session_id(&id)?)
-        .await?;
+    let view = sessions::view(&state.app, me.member.id, session_id(&id)?).await?;
     let notice = match query.notice.as_str() {
         "moved-on" => Some(ctx.t("session-moved-on")),
         "note-sent" => Some(ctx.t("appreciation-sent")),
         _ => None,
     };
     let no_errors = FormErrors::default();
-    let page = session_page(&state, ctx, me.member.id, &stored, None, no_errors, notice).await?;
+    let page = session_page(ctx, me.member.id, &view, None, no_errors, notice);
     Ok(Html(page.render()?).into_response())
 }
 
@@ -430,49 +386,37 @@ pub async fn readiness_post(
 ) -> Result<Response, AppError> {
     let id = session_id(&id)?;
     let me = me.member.id;
-    let body = ReadinessBody::from_form(
-        field(&form, "energy"),
-        field(&form, "mood"),
-        field(&form, "sober") == "yes",
-        field(&form, "off-limits-today"),
-        field(&form, "go") == "ready",
-    );
-    let (readiness, mut errors) = match readiness_of(&body) {
-        Ok(readiness) => (Some(readiness), FormErrors::default()),
-        Err(error) => (None, form_errors(&ctx.i18n, error)?),
+    let input = ReadinessInput {
+        // Numbers that do not parse become 0, which is refused with the question's words.
+        energy: field(&form, "energy").trim().parse().unwrap_or(0),
+        mood: field(&form, "mood").trim().parse().unwrap_or(0),
+        sober: match field(&form, "sober") {
+            "" => None,
+            answer => Some(answer == "yes"),
+        },
+        off_limits_today: field(&form, "off-limits-today").to_owned(),
+        ready: field(&form, "go") == "ready",
     };
-    if field(&form, "sober").is_empty() {
-        errors.add("sober", ctx.t("readiness-sober"));
+    match sessions::set_readiness(&state.app, me, id, &input).await {
+        Err(tend_app::Error::Invalid(problems)) => {
+            let errors = FormErrors::from_problems(&ctx.i18n, &problems);
+            let view = sessions::view(&state.app, me, id).await?;
+            let page = session_page(ctx, me, &view, Some(&form), errors, None);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+        done => after_action(id, done, |stored| session_url(stored.id)),
     }
-    let Some(readiness) = readiness.filter(|_| errors.is_empty()) else {
-        let stored = state.store.care_session(me, id).await?;
-        let page = session_page(&state, ctx, me, &stored, Some(&form), errors, None).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
-    };
-    let now = state.clock.now();
-    let done = sessions::act(&state, me, id, |record| {
-        if record.session.state != SessionState::Plan {
-            return Err(Refusal::NotNow);
-        }
-        record.readiness.insert(me, readiness.clone());
-        if body.is_ready() {
-            record.session = record.session.apply(&Event::Ready(me), now)?;
-        }
-        Ok(())
-    })
-    .await;
-    after_action(id, done, |stored| session_url(stored.id))
 }
 
 async fn event_post(
     state: &AppState,
     me: MemberId,
     id: &str,
-    event: impl Fn(MemberId) -> Event<MemberId>,
+    action: Action,
     to: impl FnOnce(&StoredCareSession) -> String,
 ) -> Result<Response, AppError> {
     let id = session_id(id)?;
-    let done = sessions::apply(state, me, id, event, state.clock.now()).await;
+    let done = sessions::act(&state.app, me, id, action).await;
     after_action(id, done, to)
 }
 
@@ -483,7 +427,7 @@ pub async fn not_today_post(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    event_post(&state, me.member.id, &id, Event::NotToday, |stored| {
+    event_post(&state, me.member.id, &id, Action::NotToday, |stored| {
         format!("/circles/{}?notice=not-today", stored.circle)
     })
     .await
@@ -495,7 +439,7 @@ pub async fn withdraw_post(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    event_post(&state, me.member.id, &id, Event::Withdraw, |stored| {
+    event_post(&state, me.member.id, &id, Action::Withdraw, |stored| {
         format!("/circles/{}?notice=withdrew", stored.circle)
     })
     .await
@@ -507,7 +451,7 @@ pub async fn aftercare_post(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    event_post(&state, me.member.id, &id, Event::Aftercare, |stored| {
+    event_post(&state, me.member.id, &id, Action::Aftercare, |stored| {
         session_url(stored.id)
     })
     .await
@@ -520,7 +464,7 @@ pub async fn close_post(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    event_post(&state, me.member.id, &id, Event::Close, |stored| {
+    event_post(&state, me.member.id, &id, Action::Close, |stored| {
         format!("{}/reflection", session_url(stored.id))
     })
     .await
@@ -533,13 +477,7 @@ pub async fn step_done_post(
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
     let id = session_id(&id)?;
-    let me = me.member.id;
-    let stored = state.store.care_session(me, id).await?;
-    let routine = sessions::routine_of(&state, me, &stored).await?;
-    if routine.step(StepId(n)).is_none() {
-        return Err(ErrorKind::NotFound.into());
-    }
-    let done = sessions::act(&state, me, id, |record| tick(record, me, n)).await;
+    let done = sessions::tick(&state.app, me.member.id, id, n).await;
     after_action(id, done, |stored| {
         format!("{}#step-{n}", session_url(stored.id))
     })
@@ -554,25 +492,20 @@ pub async fn appreciation_post(
 ) -> Result<Response, AppError> {
     let id = session_id(&id)?;
     let me = me.member.id;
-    let stored = state.store.care_session(me, id).await?;
-    let sent = crate::api::sessions::send_appreciation(
-        &state,
-        me,
-        &stored,
-        field(&form, "to"),
-        field(&form, "text"),
-    )
-    .await;
+    let sent =
+        notes::appreciate(&state.app, me, id, field(&form, "to"), field(&form, "text")).await;
     match sent {
         Ok(_) => Ok(Redirect::to(&format!("{}?notice=note-sent", session_url(id))).into_response()),
-        Err(ApiError::Conflict(_)) => {
+        Err(tend_app::Error::NotNow(_)) => {
             Ok(Redirect::to(&format!("{}?notice=moved-on", session_url(id))).into_response())
         }
-        Err(error) => {
-            let errors = form_errors(&ctx.i18n, error)?;
-            let page = session_page(&state, ctx, me, &stored, Some(&form), errors, None).await?;
+        Err(tend_app::Error::Invalid(problems)) => {
+            let errors = FormErrors::from_problems(&ctx.i18n, &problems);
+            let view = sessions::view(&state.app, me, id).await?;
+            let page = session_page(ctx, me, &view, Some(&form), errors, None);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -585,7 +518,7 @@ pub async fn signal_post(
 ) -> Result<Response, AppError> {
     let id = session_id(&id)?;
     let signal = Signal::parse(field(&form, "signal")).ok_or(ErrorKind::BadRequest)?;
-    let done = crate::live::send(&state, me.member.id, id, signal)
+    let done = tend_app::live::send(&state.app, me.member.id, id, signal)
         .await
         .map(|(_, stored)| stored);
     after_action(id, done, |stored| session_url(stored.id))
@@ -607,10 +540,12 @@ pub async fn stream_get(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let id = session_id(&id)?;
-    let after = crate::live::last_event_id(&headers).max(query.after);
-    Ok(crate::live::stream(state, me.member.id, id, after)
-        .await?
-        .into_response())
+    let after = crate::streams::last_event_id(&headers).max(query.after);
+    Ok(
+        crate::streams::session(state.app.clone(), me.member.id, id, after)
+            .await?
+            .into_response(),
+    )
 }
 
 #[derive(Template)]
@@ -705,7 +640,7 @@ async fn reflectable(
     me: MemberId,
     id: CareSessionId,
 ) -> Result<Result<StoredCareSession, Response>, AppError> {
-    let stored = state.store.care_session(me, id).await?;
+    let stored = sessions::session(&state.app, me, id).await?;
     Ok(match stored.record.session.aftercare_at {
         Some(_) => Ok(stored),
         None => Err(Redirect::to(&session_url(id)).into_response()),
@@ -746,29 +681,30 @@ pub async fn reflection_post(
         Ok(stored) => stored,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let body = ReflectionBody::from_form(
-        field(&form, "mood"),
-        field(&form, "energy"),
-        fields(&form, "feeling").collect(),
-        [
-            field(&form, "felt-good"),
-            field(&form, "to-change"),
-            field(&form, "safeword-used"),
-        ],
-        field(&form, "drop") == "yes",
-        fields(&form, "share").collect(),
-    );
-    let checked = match reflection_of(&body) {
-        Ok(checked) => checked,
-        Err(error) => {
-            let errors = form_errors(&ctx.i18n, error)?;
+    let energy = field(&form, "energy").trim();
+    let input = ReflectionInput {
+        // Numbers that do not parse become 0, which is refused; an empty energy is left out.
+        mood: field(&form, "mood").trim().parse().unwrap_or(0),
+        energy: (!energy.is_empty()).then(|| energy.parse().unwrap_or(0)),
+        feelings: fields(&form, "feeling").map(str::to_owned).collect(),
+        felt_good: field(&form, "felt-good").to_owned(),
+        to_change: field(&form, "to-change").to_owned(),
+        safeword_used: field(&form, "safeword-used").to_owned(),
+        drop: field(&form, "drop") == "yes",
+        shared: fields(&form, "share").map(str::to_owned).collect(),
+    };
+    let saved = match reflections::reflect(&state.app, me, id, &input).await {
+        Ok(saved) => saved,
+        Err(tend_app::Error::Invalid(problems)) => {
+            let errors = FormErrors::from_problems(&ctx.i18n, &problems);
             let page = reflection_page(ctx, &stored, &form, errors);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
         }
+        Err(tend_app::Error::NotNow(_)) => {
+            return Ok(Redirect::to(&session_url(id)).into_response());
+        }
+        Err(error) => return Err(error.into()),
     };
-    let saved = crate::api::sessions::save_reflection(&state, me, &stored, checked, body.drop())
-        .await
-        .map_err(|_| AppError::internal("saving a reflection"))?;
     let blues = if saved.blues { "blues" } else { "yes" };
     let shared = if saved.shared_with > 0 { "yes" } else { "no" };
     Ok(Redirect::to(&format!(
@@ -807,26 +743,19 @@ async fn follow_ups_page(
     me: MemberId,
     what_helps: Option<Vec<String>>,
 ) -> Result<FollowUpsPage, AppError> {
-    let now = state.clock.now();
-    let all = state.store.follow_ups(me).await?;
     let mut due = Vec::new();
     let mut upcoming = Vec::new();
-    for (id, due_at, follow_up) in all {
+    for view in follow_ups::list_with_partners(&state.app, me).await? {
+        let follow_up = &view.follow_up;
         let day = weekday(&ctx.i18n, follow_up.session_at);
-        if due_at <= now {
-            let mut partners = Vec::new();
-            if follow_up.answer.is_none() {
-                let ids = crate::api::sessions::follow_up_partners(state, me, &follow_up)
-                    .await
-                    .map_err(|_| AppError::internal("reading a follow-up's partners"))?;
-                for partner in ids {
-                    let name = state.store.member(partner).await?.name().to_owned();
-                    partners.push((partner.to_string(), name));
-                }
-            }
+        if view.due {
             due.push(FollowUpRow {
-                partners,
-                id: id.to_string(),
+                partners: view
+                    .partners
+                    .iter()
+                    .map(|(id, name)| (id.to_string(), name.clone()))
+                    .collect(),
+                id: view.id.to_string(),
                 question: ctx.i18n.t_with("follow-up-question", &[("day", &day)]),
                 answer: follow_up
                     .answer
@@ -840,17 +769,19 @@ async fn follow_ups_page(
         }
     }
     due.reverse();
-    let notes = crate::api::sessions::received_appreciations(state, me)
-        .await
-        .map_err(|_| AppError::internal("reading notes of appreciation"))?
-        .iter()
-        .map(|note| {
-            if note.care_wanted() {
-                let words = ctx.i18n.t_with("care-wanted", &[("name", note.name())]);
+    let notes = notes::received(&state.app, me)
+        .await?
+        .into_iter()
+        .map(|note| match note.kind {
+            NoteKind::CareWanted => {
+                let words = ctx.i18n.t_with("care-wanted", &[("name", &note.name)]);
                 (String::new(), words)
-            } else {
-                (note.name().to_owned(), note.text().to_owned())
             }
+            NoteKind::Appreciation(text) => (note.name, text),
+            NoteKind::SharedReflection(shared) => (
+                note.name,
+                crate::words::shared_reflection(&ctx.i18n, &shared),
+            ),
         })
         .collect();
     Ok(FollowUpsPage {
@@ -889,28 +820,16 @@ pub async fn follow_up_answer_post(
     } else {
         BTreeSet::new()
     };
-    match crate::api::sessions::answer_follow_up(&state, me, id, answer, mood, &notify).await {
-        Ok(_) => {}
-        Err(ApiError::NotFound) => return Err(ErrorKind::NotFound.into()),
+    let input = AnswerInput {
+        answer,
+        mood,
+        notify,
+    };
+    let what_helps = match follow_ups::answer(&state.app, me, id, &input).await {
+        Ok(answered) => answered.what_helps,
         // Answered already (another tab), or not come yet: the page shows how things stand.
-        Err(ApiError::Conflict(_)) => {
-            let page = follow_ups_page(&state, ctx, me, None).await?;
-            return Ok(Html(page.render()?).into_response());
-        }
-        Err(_) => return Err(AppError::internal("answering a follow-up")),
-    }
-    let what_helps = if answer.is_drop() {
-        let helps: Vec<String> = state
-            .store
-            .boundaries(me)
-            .await?
-            .into_iter()
-            .filter(|b| b.boundary.kind == BoundaryKind::DropHelp)
-            .map(|b| b.boundary.text)
-            .collect();
-        Some(helps)
-    } else {
-        None
+        Err(tend_app::Error::NotNow(_)) => None,
+        Err(error) => return Err(error.into()),
     };
     let page = follow_ups_page(&state, ctx, me, what_helps).await?;
     Ok(Html(page.render()?).into_response())

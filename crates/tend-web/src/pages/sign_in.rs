@@ -5,17 +5,15 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::{Ctx, FormErrors, notice_message};
-use crate::accounts::{self, AccountError};
-use crate::auth::{self, ClientAddr};
-use crate::error::{AppError, ErrorKind};
-use crate::security::{CookieNames, CsrfForm};
-use crate::state::AppState;
+use tend_app::MemberId;
+use tend_app::accounts;
 
-#[derive(serde::Deserialize)]
-pub struct NoticeQuery {
-    pub(super) notice: Option<String>,
-}
+use super::ctx::{Ctx, EmptyForm, FormErrors, NoticeQuery, notice_message};
+use crate::client::ClientAddr;
+use crate::cookies::CookieNames;
+use crate::csrf::CsrfForm;
+use crate::error::{AppError, ErrorKind};
+use crate::state::AppState;
 
 #[derive(Default, serde::Deserialize)]
 pub struct SignInForm {
@@ -53,13 +51,10 @@ pub async fn signin_get(ctx: Ctx, Query(query): Query<NoticeQuery>) -> Result<Re
 async fn signed_in_response(
     state: &AppState,
     ctx: &Ctx,
-    member: tend_store::MemberId,
+    member: MemberId,
     to: &str,
 ) -> Result<Response, AppError> {
-    if let Some(previous) = &ctx.signed_in {
-        state.store.delete_session(&previous.session_hash).await?;
-    }
-    let session = auth::start_session(state, member).await?;
+    let session = accounts::begin_sign_in(&state.app, member, ctx.signed_in.as_ref()).await?;
     let names = CookieNames::for_state(state);
     Ok((
         [(header::SET_COOKIE, names.set(names.session, &session))],
@@ -74,19 +69,19 @@ pub async fn signin_post(
     ctx: Ctx,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<Response, AppError> {
-    let outcome = accounts::sign_in(&state, client, &form.username, &form.password).await;
-    let (status, errors) = match outcome {
-        Ok(member) => return signed_in_response(&state, &ctx, member, "/").await,
-        Err(AccountError::Invalid(problems)) => {
-            let errors = FormErrors::from_problems(&ctx.i18n, problems);
-            (StatusCode::UNPROCESSABLE_ENTITY, errors)
+    let (status, errors) = if state.allow_sign_in_attempt(client) {
+        match accounts::sign_in(&state.app, &form.username, &form.password).await {
+            Ok(member) => return signed_in_response(&state, &ctx, member, "/").await,
+            Err(tend_app::Error::Invalid(problems)) => {
+                let errors = FormErrors::from_problems(&ctx.i18n, &problems);
+                (StatusCode::UNPROCESSABLE_ENTITY, errors)
+            }
+            Err(error) => return Err(error.into()),
         }
-        Err(AccountError::RateLimited) => {
-            let mut errors = FormErrors::default();
-            errors.add("username", ctx.t("signin-rate-limited"));
-            (StatusCode::TOO_MANY_REQUESTS, errors)
-        }
-        Err(AccountError::Internal(error)) => return Err(error),
+    } else {
+        let mut errors = FormErrors::default();
+        errors.add("username", ctx.t("signin-rate-limited"));
+        (StatusCode::TOO_MANY_REQUESTS, errors)
     };
     let form = SignInForm {
         password: String::new(),
@@ -101,13 +96,10 @@ pub async fn signin_post(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-#[derive(serde::Deserialize)]
-pub struct EmptyForm {}
-
 /// Ends this browser's session and clears its cookie, then goes to `to`.
 async fn end_session(state: &AppState, ctx: &Ctx, to: &str) -> Result<Response, AppError> {
     if let Some(me) = &ctx.signed_in {
-        state.store.delete_session(&me.session_hash).await?;
+        accounts::end_sign_in(&state.app, me).await?;
     }
     let names = CookieNames::for_state(state);
     let clear: HeaderValue = names.clear(names.session);
@@ -164,24 +156,20 @@ pub async fn recover_post(
     ctx: Ctx,
     CsrfForm(form): CsrfForm<RecoverForm>,
 ) -> Result<Response, AppError> {
-    let outcome = accounts::recover(
-        &state,
-        client,
-        &form.username,
-        &form.code,
-        &form.new_password,
-    )
-    .await;
+    if !state.allow_sign_in_attempt(client) {
+        return Err(ErrorKind::TooManyRequests.into());
+    }
+    let outcome =
+        accounts::recover(&state.app, &form.username, &form.code, &form.new_password).await;
     let (status, errors) = match outcome {
         Ok(member) => {
             return signed_in_response(&state, &ctx, member, "/account?notice=recovered").await;
         }
-        Err(AccountError::Invalid(problems)) => {
-            let errors = FormErrors::from_problems(&ctx.i18n, problems);
+        Err(tend_app::Error::Invalid(problems)) => {
+            let errors = FormErrors::from_problems(&ctx.i18n, &problems);
             (StatusCode::UNPROCESSABLE_ENTITY, errors)
         }
-        Err(AccountError::RateLimited) => return Err(ErrorKind::TooManyRequests.into()),
-        Err(AccountError::Internal(error)) => return Err(error),
+        Err(error) => return Err(error.into()),
     };
     let form = RecoverForm {
         new_password: String::new(),

@@ -6,11 +6,12 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::{Ctx, FormErrors};
-use crate::accounts::{self, AccountError, SignUp};
-use crate::auth;
+use tend_app::accounts::{self, SignUp};
+
+use super::ctx::{Ctx, FormErrors};
+use crate::cookies::CookieNames;
+use crate::csrf::CsrfForm;
 use crate::error::AppError;
-use crate::security::{CookieNames, CsrfForm};
 use crate::state::AppState;
 
 #[derive(Default, serde::Deserialize)]
@@ -67,12 +68,12 @@ pub async fn signup_post(
         display_name: &form.display_name,
         pronouns: &form.pronouns,
     };
-    match accounts::sign_up(&state, input).await {
+    match accounts::sign_up(&state.app, input).await {
         Ok(account) => {
-            let session = auth::start_session(&state, account.member.id).await?;
+            let session = accounts::begin_sign_in(&state.app, account.member.id, None).await?;
             let names = CookieNames::for_state(&state);
             let mut ctx = ctx;
-            ctx.signed_in = auth::signed_in_with(&state, &session).await?;
+            ctx.signed_in = accounts::signed_in(&state.app, &session).await?;
             let page = RecoveryCodesPage {
                 ctx,
                 codes: account
@@ -88,8 +89,8 @@ pub async fn signup_post(
             )
                 .into_response())
         }
-        Err(AccountError::Invalid(problems)) => {
-            let errors = FormErrors::from_problems(&ctx.i18n, problems);
+        Err(tend_app::Error::Invalid(problems)) => {
+            let errors = FormErrors::from_problems(&ctx.i18n, &problems);
             // The password is not sent back into the page; the form asks for it again.
             let form = SignUpForm {
                 password: String::new(),
@@ -98,7 +99,6 @@ pub async fn signup_post(
             let page = SignUpPage { ctx, form, errors };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
-        Err(AccountError::RateLimited) => Err(crate::error::ErrorKind::TooManyRequests.into()),
-        Err(AccountError::Internal(error)) => Err(error),
+        Err(error) => Err(error.into()),
     }
 }

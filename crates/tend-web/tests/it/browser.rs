@@ -1027,8 +1027,11 @@ async fn two_phones_plan_signal_care_reflect_and_answer_the_next_days_follow_up(
     );
 
     // The next day, Ash's follow-up has come to the notification centre.
-    app.state.clock.advance(Duration::from_secs(13 * 60 * 60));
-    tend_web::run_due_jobs(&app.state, app.state.clock.now()).await;
+    app.state
+        .app
+        .clock
+        .advance(Duration::from_secs(13 * 60 * 60));
+    tend_web::run_due_jobs(&app.state, app.state.app.clock.now()).await;
     ash.client.goto(&app.url("/notifications")).await.unwrap();
     let centre = ash.texts("li.notification > p:first-child").await;
     assert!(

@@ -135,8 +135,11 @@ async fn lived_in(app: &TestApp) -> (Vec<(String, String)>, reqwest::Client) {
     .await;
     let plan = call(Method::POST, sessions, &ash, json!({"start": "plan"})).await;
     let plan = plan["id"].as_str().unwrap().to_owned();
-    app.state.clock.advance(Duration::from_secs(13 * 60 * 60));
-    tend_web::run_due_jobs(&app.state, app.state.clock.now()).await;
+    app.state
+        .app
+        .clock
+        .advance(Duration::from_secs(13 * 60 * 60));
+    tend_web::run_due_jobs(&app.state, app.state.app.clock.now()).await;
     let rid = review["id"].as_str().unwrap_or_default();
     let invite = call(
         Method::POST,

@@ -151,7 +151,7 @@ async fn a_thousand_due_follow_ups_are_delivered_once_by_two_instances() {
         MemberId::parse(&alex.id).unwrap(),
     ];
     // Due in an hour: the instances' own workers (on the real clock) leave them alone.
-    let now = app.state.clock.now();
+    let now = app.state.app.clock.now();
     let due = now.after(Duration::from_secs(3600));
     let mut ids = Vec::new();
     for n in 0..1000u16 {

@@ -178,8 +178,11 @@ async fn journey(javascript: bool) {
     }
 
     // The next day the follow-up comes to the notification centre, and Ash answers it.
-    app.state.clock.advance(Duration::from_secs(13 * 60 * 60));
-    tend_web::run_due_jobs(&app.state, app.state.clock.now()).await;
+    app.state
+        .app
+        .clock
+        .advance(Duration::from_secs(13 * 60 * 60));
+    tend_web::run_due_jobs(&app.state, app.state.app.clock.now()).await;
     ash.client.goto(&app.url("/notifications")).await.unwrap();
     ash.submit(Locator::Css("li[data-kind='follow-up'] a"))
         .await;

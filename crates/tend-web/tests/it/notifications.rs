@@ -70,7 +70,7 @@ async fn follow_ups_reach_the_centre_once_each_even_after_a_restart_and_with_two
         let (status, _) = call(&app, Method::POST, &format!("{session}/close"), &sam, None).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(
-            tend_web::run_due_jobs(&app.state, app.state.clock.now()).await,
+            tend_web::run_due_jobs(&app.state, app.state.app.clock.now()).await,
             0
         );
 
@@ -78,7 +78,7 @@ async fn follow_ups_reach_the_centre_once_each_even_after_a_restart_and_with_two
         app.restart().await;
         // Thirteen hours on, for these two workers only: the server's own worker goes by its
         // clock, on which nothing is due yet, so the count below is theirs alone.
-        let now = app.state.clock.now().after(HOUR * 13);
+        let now = app.state.app.clock.now().after(HOUR * 13);
         // A second instance's worker on the same database, running at the same moment.
         let other = tend_web::state(app.store.clone(), crate::helpers::config()).unwrap();
         let (a, b) = tokio::join!(
@@ -110,7 +110,7 @@ async fn follow_ups_reach_the_centre_once_each_even_after_a_restart_and_with_two
             assert_eq!(follow_ups[0]["link"], "/follow-ups");
             assert_eq!(follow_ups[0]["seen"], false);
         }
-        app.state.clock.advance(HOUR * 25);
+        app.state.app.clock.advance(HOUR * 25);
         // Alex answers the 24-hour follow-up on its page before the worker comes by: it is
         // not announced afterwards.
         let (_, ups) = call(&app, Method::GET, "/api/v1/follow-ups", &alex, None).await;
@@ -127,7 +127,7 @@ async fn follow_ups_reach_the_centre_once_each_even_after_a_restart_and_with_two
         .await;
         assert_eq!(status, StatusCode::OK);
         // (The server's own worker may have come by first: what counts is what arrived.)
-        tend_web::run_due_jobs(&app.state, app.state.clock.now()).await;
+        tend_web::run_due_jobs(&app.state, app.state.app.clock.now()).await;
         assert_eq!(kinds(&centre(&app, &alex).await), ["follow-up", "proposal"]);
         let found = centre(&app, &sam).await;
         assert_eq!(kinds(&found), ["follow-up", "follow-up"]);

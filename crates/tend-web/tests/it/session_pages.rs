@@ -344,11 +344,14 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
         assert!(texts(&again, "li.unseen").is_empty());
         assert!(again.contains("data-unseen-badge hidden"), "{again}");
 
-        app.state.clock.advance(Duration::from_secs(13 * 60 * 60));
+        app.state
+            .app
+            .clock
+            .advance(Duration::from_secs(13 * 60 * 60));
         // The follow-up reaches the centre once, when the job runs (here, or by the server's
         // own worker), however often it runs.
-        tend_web::run_due_jobs(&app.state, app.state.clock.now()).await;
-        tend_web::run_due_jobs(&app.state, app.state.clock.now()).await;
+        tend_web::run_due_jobs(&app.state, app.state.app.clock.now()).await;
+        tend_web::run_due_jobs(&app.state, app.state.app.clock.now()).await;
         let centre = html(&app, &ash, "/notifications").await;
         let follow_up = texts(&centre, "li.unseen > p:first-child");
         assert_eq!(follow_up.len(), 1, "{centre}");

@@ -381,7 +381,7 @@ async fn aftercare_ticks_steps_reflections_stay_private_and_follow_ups_come_once
         );
 
         // Thirteen hours on, the first has come (and only the first).
-        app.state.clock.advance(HOUR * 13);
+        app.state.app.clock.advance(HOUR * 13);
         let (_, ups) = call(&app, Method::GET, "/api/v1/follow-ups", &sam, None).await;
         let due: Vec<bool> = ups
             .as_array()
@@ -520,7 +520,7 @@ async fn a_review_falls_due_after_the_routines_number_of_sessions_of_its_kind() 
                     json!({"start": "aftercare", "variant": variant}),
                 )
                 .await;
-                tend_web::run_due_jobs(&app.state, app.state.clock.now()).await;
+                tend_web::run_due_jobs(&app.state, app.state.app.clock.now()).await;
             }
         };
         aftercare("after-sex").await;
@@ -740,7 +740,7 @@ async fn check_in_prompts_come_at_the_routines_cadence_while_the_session_is_live
             )
             .await;
         }
-        let minutes = |n: u64| app.state.clock.now().after(Duration::from_secs(n * 60));
+        let minutes = |n: u64| app.state.app.clock.now().after(Duration::from_secs(n * 60));
         let prompts = || async {
             let stored = app
                 .store

@@ -8,6 +8,8 @@
     reason = "tests fail loudly"
 )]
 
+mod architecture;
+
 use sqlx::Connection;
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! The web layer's clock: the one place that reads the system time, plus a shared offset
+//! The server's clock: the one place that reads the system time, plus a shared offset
 //! that tests move forward to see follow-ups and reviews come due.
 
 use std::sync::Arc;

@@ -8,8 +8,11 @@ use std::time::Duration;
 use tend_core::Timestamp;
 use tend_store::{CareSessionId, CircleId, FollowUpId, Job, JobKind};
 
-use crate::routines;
-use crate::state::AppState;
+use crate::app::App;
+use crate::check_ins;
+use crate::error::{Error, Result};
+use crate::notifications;
+use crate::routine;
 
 /// How long an instance holds a job it claimed before another may take it over.
 const LEASE: Duration = Duration::from_secs(5 * 60);
@@ -20,11 +23,11 @@ const BATCH: u32 = 20;
 /// Runs every job due at `now`; returns how many ran. Failures are logged and the job is
 /// left to be claimed again after its lease. A job that a run put back as already due waits
 /// for the next pass rather than running twice in this one.
-pub async fn run_due(state: &AppState, now: Timestamp) -> usize {
+pub async fn run_due(app: &App, now: Timestamp) -> usize {
     let mut ran = 0;
     let mut seen = HashSet::new();
     loop {
-        let jobs = match state.store.claim_jobs(now, now.after(LEASE), BATCH).await {
+        let jobs = match app.store.claim_jobs(now, now.after(LEASE), BATCH).await {
             Ok(jobs) => jobs,
             Err(error) => {
                 tracing::warn!(%error, "claiming jobs failed");
@@ -36,46 +39,45 @@ pub async fn run_due(state: &AppState, now: Timestamp) -> usize {
             return ran;
         }
         for job in fresh {
-            match run(state, &job, now).await {
+            match run(app, &job, now).await {
                 Ok(()) => {
-                    if let Err(error) = state.store.finish_job(&job).await {
+                    if let Err(error) = app.store.finish_job(&job).await {
                         tracing::warn!(%error, "finishing a job failed");
                     }
                     ran += 1;
                 }
                 Err(error) => {
-                    tracing::warn!(?error, kind = ?job.kind, "a job failed; it will be tried again")
+                    tracing::warn!(%error, kind = ?job.kind, "a job failed; it will be tried again")
                 }
             }
         }
     }
 }
 
-async fn run(state: &AppState, job: &Job, now: Timestamp) -> Result<(), crate::error::AppError> {
+async fn run(app: &App, job: &Job, now: Timestamp) -> Result<()> {
     match job.kind {
         Some(JobKind::RoutineReview) => {
             let started =
-                routines::start_due_reviews(state, CircleId::from_uuid(job.subject), now).await?;
+                routine::start_due_reviews(app, CircleId::from_uuid(job.subject), now).await?;
             tracing::debug!(reviews.started = started, "routine reviews checked");
         }
         Some(JobKind::CheckIn) => {
-            crate::live::check_in(state, CareSessionId::from_uuid(job.subject), now).await?;
+            check_ins::run(app, CareSessionId::from_uuid(job.subject), now).await?;
         }
         Some(JobKind::FollowUp) => {
-            crate::notifications::deliver_follow_up(state, FollowUpId::from_uuid(job.subject))
-                .await?;
+            notifications::deliver_follow_up(app, FollowUpId::from_uuid(job.subject)).await?;
         }
         // Written by a newer Tend: leave it for that version.
-        None => return Err(crate::error::ErrorKind::Unavailable.into()),
+        None => return Err(Error::Internal("a kind of job this version does not know")),
     }
     Ok(())
 }
 
 /// Runs due jobs every thirty seconds, for as long as the server runs.
-pub async fn work_regularly(state: AppState) {
+pub async fn work_regularly(app: App) {
     let mut tick = tokio::time::interval(EVERY);
     loop {
         tick.tick().await;
-        run_due(&state, state.clock.now()).await;
+        run_due(&app, app.clock.now()).await;
     }
 }

@@ -1,12 +1,10 @@
-//! The profile rules the pages and the API share: which items a step holds, how raw ratings
-//! are read, and which item keys a member may answer.
+//! The catalog in words, for pages and the API alike: the guided profile's steps and their
+//! titles, and each item with its label and description in the member's language.
 
+use tend_app::CustomItem;
 use tend_core::catalog::{Catalog, ItemKind};
-use tend_core::profile::{Answer, GiveRating, Note, Rating};
-use tend_store::CustomItem;
 
-use crate::accounts::rule_message;
-use crate::i18n::{I18n, msg};
+use crate::i18n::I18n;
 
 /// The last step of the guided profile: the member's own items.
 pub const OWN_ITEMS_STEP: &str = "your-own";
@@ -121,70 +119,6 @@ pub fn all_items(catalog: &Catalog, i18n: &I18n, custom: &[CustomItem]) -> Vec<I
         .collect()
 }
 
-/// One item's raw answer, as typed or sent: `None` or "" is skipped.
-#[derive(Clone, Debug, Default)]
-pub struct RawAnswer<'a> {
-    pub receive: Option<&'a str>,
-    pub give: Option<&'a str>,
-    pub shared: Option<&'a str>,
-    pub note: Option<&'a str>,
-}
-
-/// Reads a raw answer for an item of `kind`. Errors name the part (`receive`, `give`,
-/// `shared`, `note`) and a message id.
-pub fn parse_answer(
-    kind: ItemKind,
-    raw: &RawAnswer<'_>,
-) -> Result<Answer, Vec<(&'static str, &'static str)>> {
-    let mut problems = Vec::new();
-    fn given(value: Option<&str>) -> Option<&str> {
-        value.map(str::trim).filter(|v| !v.is_empty())
-    }
-    let mut rating = |part: &'static str, value: Option<&str>| -> Option<Rating> {
-        let value = given(value)?;
-        let rating = Rating::parse(value);
-        if rating.is_none() {
-            problems.push((part, msg("profile-rating-invalid")));
-        }
-        rating
-    };
-    let receive = rating("receive", raw.receive);
-    let shared = rating("shared", raw.shared);
-    let give = given(raw.give).and_then(|value| {
-        let rating = GiveRating::parse(value);
-        if rating.is_none() {
-            problems.push(("give", msg("profile-rating-invalid")));
-        }
-        rating
-    });
-    let note = match Note::parse(raw.note.unwrap_or("")) {
-        Ok(note) => note,
-        Err(error) => {
-            problems.push(("note", rule_message(&error)));
-            None
-        }
-    };
-    let answer = Answer {
-        receive,
-        give,
-        shared,
-        note,
-    };
-    if let Err(error) = answer.check(kind) {
-        let part = if kind == ItemKind::Shared {
-            "shared"
-        } else {
-            "receive"
-        };
-        problems.push((part, rule_message(&error)));
-    }
-    if problems.is_empty() {
-        Ok(answer)
-    } else {
-        Err(problems)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,46 +144,6 @@ mod tests {
                 "catalog-item-moonlit-waltz",
                 "catalog-item-moonlit-waltz-description"
             ]
-        );
-    }
-
-    #[test]
-    fn raw_answers_are_read_strictly() {
-        let raw = RawAnswer {
-            receive: Some("love"),
-            give: Some("if-you-like"),
-            note: Some(" softly "),
-            ..RawAnswer::default()
-        };
-        let answer = parse_answer(ItemKind::Given, &raw).unwrap();
-        assert_eq!(answer.receive, Some(Rating::Love));
-        assert_eq!(answer.give, Some(GiveRating::IfYouLike));
-        assert_eq!(answer.note.unwrap().as_str(), "softly");
-
-        let wrong = RawAnswer {
-            receive: Some("adore"),
-            give: Some("love"),
-            ..RawAnswer::default()
-        };
-        let problems = parse_answer(ItemKind::Given, &wrong).unwrap_err();
-        assert_eq!(
-            problems.iter().map(|p| p.0).collect::<Vec<_>>(),
-            ["receive", "give"]
-        );
-
-        let on_shared = RawAnswer {
-            receive: Some("love"),
-            ..RawAnswer::default()
-        };
-        assert!(parse_answer(ItemKind::Shared, &on_shared).is_err());
-        let long = "x".repeat(2001);
-        let long_note = RawAnswer {
-            note: Some(&long),
-            ..RawAnswer::default()
-        };
-        assert_eq!(
-            parse_answer(ItemKind::Shared, &long_note).unwrap_err()[0].0,
-            "note"
         );
     }
 }

@@ -1,0 +1,14 @@
+//! The use cases called directly, without HTTP: each test runs on SQLite, and on PostgreSQL
+//! when `TEND_TEST_POSTGRES_URL` is set, against a fresh database each.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+mod accounts;
+mod circles;
+mod helpers;
+mod sessions;

@@ -1,0 +1,99 @@
+//! Server-sent events for pages and the API alike: a session followed live (signals with
+//! their number as the event id, so a browser that reconnects with `Last-Event-ID` gets what
+//! it missed) and the unseen count for the notification badge.
+
+use std::convert::Infallible;
+
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::{Stream, StreamExt};
+use serde::Serialize;
+use tend_app::live::Live;
+use tend_app::{App, CareSessionId, MemberId};
+
+/// One message of a session's stream: a signal, or the session's new state.
+#[derive(Serialize)]
+struct Message {
+    /// green, yellow, red, pause or check-in; absent for a change of state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signal: Option<&'static str>,
+    /// Who sent it (member id) and their name; absent for Tend's own check-in prompt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    /// plan, live, aftercare or closed. A signal sent during the plan is practice.
+    state: &'static str,
+    #[serde(rename = "steps-done")]
+    steps_done: Vec<u32>,
+}
+
+fn event(live: Live) -> Option<Event> {
+    match live {
+        Live::Signal {
+            seq,
+            signal,
+            from,
+            name,
+            state,
+            steps_done,
+        } => {
+            let message = Message {
+                signal: Some(signal.as_str()),
+                from: from.map(|m| m.to_string()),
+                name,
+                state: state.as_str(),
+                steps_done,
+            };
+            Event::default()
+                .event("signal")
+                .id(seq.to_string())
+                .json_data(&message)
+                .ok()
+        }
+        Live::Session { state, steps_done } => {
+            let message = Message {
+                signal: None,
+                from: None,
+                name: None,
+                state: state.as_str(),
+                steps_done,
+            };
+            Event::default().event("session").json_data(&message).ok()
+        }
+    }
+}
+
+/// The number after which a reconnecting stream wants signals (`Last-Event-ID`), else 0.
+pub fn last_event_id(headers: &HeaderMap) -> i64 {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Follows a session for `me` as server-sent events, from signal number `after`.
+pub async fn session(
+    app: App,
+    me: MemberId,
+    id: CareSessionId,
+    after: i64,
+) -> tend_app::Result<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let live = tend_app::live::follow(app, me, id, after).await?;
+    let events = live.filter_map(|live| async move { event(live).map(Ok) });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// The member's unseen count as server-sent events carrying `{"unseen": n}`: once at the
+/// start and at every change.
+pub fn badge(app: App, me: MemberId) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let counts = tend_app::notifications::badge(app, me);
+    let events = counts.filter_map(|unseen| async move {
+        Event::default()
+            .json_data(serde_json::json!({ "unseen": unseen }))
+            .ok()
+            .map(Ok)
+    });
+    Sse::new(events).keep_alive(KeepAlive::default())
+}
