@@ -1,4 +1,5 @@
-//! The embedded backend: a SQLite file for the data and another for the keystore.
+//! The embedded backend: a SQLite file for the data and another for the keystore. Only what
+//! differs from PostgreSQL lives here: connection options and migrations.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -6,15 +7,9 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::backend::{check_master_key, check_schema, store_api};
-use crate::seal::MasterKey;
-use crate::{Backend, Location, StoreResult};
-
-pub struct SqliteStore {
-    pool: SqlitePool,
-    keys: SqlitePool,
-    master: MasterKey,
-}
+use crate::db::Db;
+use crate::store::check_schema;
+use crate::{Location, StoreResult};
 
 /// WAL for concurrent readers, `synchronous=FULL` so an acknowledged write survives a power
 /// cut, `secure_delete` so deleted rows are overwritten rather than left in free pages.
@@ -35,40 +30,21 @@ async fn connect(options: SqliteConnectOptions) -> StoreResult<SqlitePool> {
         .await?)
 }
 
-impl SqliteStore {
-    pub async fn open(location: &Location, master: MasterKey) -> StoreResult<Self> {
-        let pool = connect(durable(SqliteConnectOptions::from_str(
-            &location.database_url,
-        )?))
+/// Opens and migrates the data file and the keystore file: `(data, keys)`.
+pub(crate) async fn open(location: &Location) -> StoreResult<(Db, Db)> {
+    let pool = connect(durable(SqliteConnectOptions::from_str(
+        &location.database_url,
+    )?))
+    .await?;
+    let keys = connect(durable(
+        SqliteConnectOptions::new().filename(&location.keystore_path),
+    ))
+    .await?;
+    let migrator = sqlx::migrate!("./migrations/sqlite");
+    check_schema(&Db::Sqlite(pool.clone()), &migrator).await?;
+    migrator.run(&pool).await?;
+    sqlx::migrate!("./migrations/sqlite-keystore")
+        .run(&keys)
         .await?;
-        let keys = connect(durable(
-            SqliteConnectOptions::new().filename(&location.keystore_path),
-        ))
-        .await?;
-        let migrator = sqlx::migrate!("./migrations/sqlite");
-        check_schema!(&pool, migrator)?;
-        migrator.run(&pool).await?;
-        sqlx::migrate!("./migrations/sqlite-keystore")
-            .run(&keys)
-            .await?;
-        check_master_key!(&keys, master, table = "master_key_check")?;
-        Ok(Self { pool, keys, master })
-    }
+    Ok((Db::Sqlite(pool), Db::Sqlite(keys)))
 }
-
-store_api!(
-    SqliteStore,
-    backend = Backend::Sqlite,
-    member_keys = "member_keys",
-    circle_keys = "circle_keys",
-    skip_locked = "",
-    extra = {
-        async fn announce(&self, _topic: &str) -> StoreResult<()> {
-            Ok(())
-        }
-
-        async fn announcements(&self) -> StoreResult<Option<Box<dyn crate::Announcements>>> {
-            Ok(None)
-        }
-    }
-);

@@ -1,0 +1,52 @@
+//! The bus between instances sharing one database: after a change is committed, an instance
+//! announces its topic, and the others read that topic again. PostgreSQL carries it with
+//! LISTEN/NOTIFY (in `postgres.rs`); SQLite has one instance, so there is nobody to tell.
+
+use async_trait::async_trait;
+
+use crate::db::Db;
+use crate::store::SqlStore;
+use crate::{StoreResult, postgres};
+
+/// What the other instances on a shared database announced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Heard {
+    /// Something about this topic changed; read it again from the store.
+    Topic(String),
+    /// The connection was lost and is back: anything announced meanwhile was missed, so
+    /// everything followed should be read again.
+    Reconnected,
+}
+
+/// A running subscription to what other instances announce.
+#[async_trait]
+pub trait Announcements: Send {
+    /// The next announcement; an error when the database cannot be reached right now.
+    async fn next(&mut self) -> StoreResult<Heard>;
+}
+
+#[async_trait]
+pub trait BusStore: Send + Sync {
+    /// Tells the other instances sharing this database that `topic` has news (PostgreSQL
+    /// NOTIFY, after the change was committed). SQLite has one instance: nothing to do.
+    async fn announce(&self, topic: &str) -> StoreResult<()>;
+    /// Follows what the other instances announce; `None` on SQLite.
+    async fn announcements(&self) -> StoreResult<Option<Box<dyn Announcements>>>;
+}
+
+#[async_trait]
+impl BusStore for SqlStore {
+    async fn announce(&self, topic: &str) -> StoreResult<()> {
+        match &self.data {
+            Db::Sqlite(_) => Ok(()),
+            Db::Postgres(pool) => postgres::notify(pool, topic).await,
+        }
+    }
+
+    async fn announcements(&self) -> StoreResult<Option<Box<dyn Announcements>>> {
+        match &self.data {
+            Db::Sqlite(_) => Ok(None),
+            Db::Postgres(pool) => Ok(Some(postgres::listen(pool).await?)),
+        }
+    }
+}

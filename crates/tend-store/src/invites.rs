@@ -1,0 +1,218 @@
+//! Invite links: how people join a circle. A link is a random token of which only the hash is
+//! kept; it works once, until it expires or a member revokes it.
+
+use async_trait::async_trait;
+use tend_core::Timestamp;
+use tend_core::circle::{CircleName, MAX_MEMBERS};
+
+use crate::db::args;
+use crate::store::{SqlStore, one_row};
+use crate::{AccountStore, CircleId, InviteId, Member, MemberId, StoreResult};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InviteRecord {
+    pub id: InviteId,
+    pub circle: CircleId,
+    pub expires_at: Timestamp,
+    pub used: bool,
+    pub revoked: bool,
+}
+
+/// Why an invite link did not let someone join.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinRefusal {
+    /// Used, expired, revoked or never issued: the link does not work (the page does not say
+    /// which, beyond "used or expired").
+    Unusable,
+    AlreadyMember,
+    Full,
+}
+
+#[async_trait]
+pub trait InviteStore: Send + Sync {
+    /// `NotFound` unless `member` is in the circle.
+    async fn create_invite(
+        &self,
+        member: MemberId,
+        id: CircleId,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<InviteRecord>;
+    /// The circle's invites, for one of its members.
+    async fn invites(&self, member: MemberId, id: CircleId) -> StoreResult<Vec<InviteRecord>>;
+    async fn revoke_invite(
+        &self,
+        member: MemberId,
+        id: CircleId,
+        invite: InviteId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// The invite with this token and its circle's name and members (for the joiner to see
+    /// before confirming), if the link works at `now`.
+    async fn usable_invite(
+        &self,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<Option<(CircleName, Vec<Member>)>>;
+    /// Joins the circle of a usable invite, using it up.
+    async fn accept_invite(
+        &self,
+        member: MemberId,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<Result<CircleId, JoinRefusal>>;
+}
+
+#[async_trait]
+impl InviteStore for SqlStore {
+    async fn create_invite(
+        &self,
+        member: MemberId,
+        id: CircleId,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<InviteRecord> {
+        self.require_membership(member, id).await?;
+        let invite = InviteId::new();
+        self.data
+            .execute(
+                "INSERT INTO invites (id, token_hash, circle_id, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                args![
+                    invite.as_uuid(),
+                    token_hash.as_slice(),
+                    id.as_uuid(),
+                    now.unix_seconds(),
+                    expires_at.unix_seconds(),
+                ],
+            )
+            .await?;
+        Ok(InviteRecord {
+            id: invite,
+            circle: id,
+            expires_at,
+            used: false,
+            revoked: false,
+        })
+    }
+
+    async fn invites(&self, member: MemberId, id: CircleId) -> StoreResult<Vec<InviteRecord>> {
+        self.require_membership(member, id).await?;
+        let rows: Vec<(uuid::Uuid, i64, Option<i64>, Option<i64>)> = self
+            .data
+            .fetch_all(
+                "SELECT id, expires_at, used_at, revoked_at FROM invites WHERE circle_id = $1 \
+                 ORDER BY created_at, id",
+                args![id.as_uuid()],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(invite, expires_at, used_at, revoked_at)| InviteRecord {
+                id: InviteId(invite),
+                circle: id,
+                expires_at: Timestamp::from_unix_seconds(expires_at),
+                used: used_at.is_some(),
+                revoked: revoked_at.is_some(),
+            })
+            .collect())
+    }
+
+    async fn revoke_invite(
+        &self,
+        member: MemberId,
+        id: CircleId,
+        invite: InviteId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.require_membership(member, id).await?;
+        let changed = self
+            .data
+            .execute(
+                "UPDATE invites SET revoked_at = COALESCE(revoked_at, $1) \
+                 WHERE id = $2 AND circle_id = $3",
+                args![now.unix_seconds(), invite.as_uuid(), id.as_uuid()],
+            )
+            .await?;
+        one_row(changed)
+    }
+
+    async fn usable_invite(
+        &self,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<Option<(CircleName, Vec<Member>)>> {
+        let row: Option<(uuid::Uuid,)> = self
+            .data
+            .fetch_optional(
+                "SELECT circle_id FROM invites WHERE token_hash = $1 AND used_at IS NULL \
+                 AND revoked_at IS NULL AND expires_at > $2",
+                args![token_hash.as_slice(), now.unix_seconds()],
+            )
+            .await?;
+        let Some((circle,)) = row else {
+            return Ok(None);
+        };
+        let circle = CircleId(circle);
+        let mut members = Vec::new();
+        for partner in self.member_ids(circle).await? {
+            members.push(self.member(partner).await?);
+        }
+        Ok(Some((self.circle_name(circle).await?, members)))
+    }
+
+    async fn accept_invite(
+        &self,
+        member: MemberId,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<Result<CircleId, JoinRefusal>> {
+        let row: Option<(uuid::Uuid, uuid::Uuid)> = self
+            .data
+            .fetch_optional(
+                "SELECT id, circle_id FROM invites WHERE token_hash = $1 AND used_at IS NULL \
+                 AND revoked_at IS NULL AND expires_at > $2",
+                args![token_hash.as_slice(), now.unix_seconds()],
+            )
+            .await?;
+        let Some((invite, circle)) = row else {
+            return Ok(Err(JoinRefusal::Unusable));
+        };
+        let circle = CircleId(circle);
+        if self.require_membership(member, circle).await.is_ok() {
+            return Ok(Err(JoinRefusal::AlreadyMember));
+        }
+        let ids = self.member_ids(circle).await?;
+        if ids.len() >= MAX_MEMBERS {
+            return Ok(Err(JoinRefusal::Full));
+        }
+        let sharing = self.default_sharing(member, circle).await?;
+        let mut tx = self.data.begin().await?;
+        // Used up in the same transaction as the join: two people with one link cannot both
+        // get in.
+        let used = tx
+            .execute(
+                "UPDATE invites SET used_at = $1 WHERE id = $2 AND used_at IS NULL",
+                args![now.unix_seconds(), invite],
+            )
+            .await?;
+        if used != 1 {
+            return Ok(Err(JoinRefusal::Unusable));
+        }
+        tx.execute(
+            "INSERT INTO circle_members (circle_id, member_id, joined_at, sharing_sealed) \
+             VALUES ($1, $2, $3, $4)",
+            args![
+                circle.as_uuid(),
+                member.as_uuid(),
+                now.unix_seconds(),
+                &sharing
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(circle))
+    }
+}
