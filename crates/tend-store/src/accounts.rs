@@ -6,9 +6,10 @@ use async_trait::async_trait;
 use tend_core::{DisplayName, Pronouns, Timestamp, Username};
 
 use crate::db::args;
+use crate::error::{StoreError, StoreResult};
+use crate::ids::MemberId;
 use crate::seal::DataKey;
 use crate::store::{SqlStore, one_row};
-use crate::{MemberId, StoreError, StoreResult};
 
 const DISPLAY_NAME: &str = "members.display_name";
 const PRONOUNS: &str = "members.pronouns";
@@ -178,7 +179,7 @@ impl AccountStore for SqlStore {
         )?;
         // The key goes in first: a member row must never exist without its key. A key left
         // behind by a failed insert below unlocks nothing.
-        self.add_data_key(id, &key).await?;
+        self.keystore.add_data_key(id, &key).await?;
         let mut tx = self.data.begin().await?;
         tx.execute(
             "INSERT INTO members (id, username, username_canonical, password_hash, \
@@ -222,7 +223,7 @@ impl AccountStore for SqlStore {
                 args![id.as_uuid()],
             )
             .await?;
-        let key = self.data_key(id).await?;
+        let key = self.keystore.data_key(id).await?;
         member_from_row(&key, row)
     }
 

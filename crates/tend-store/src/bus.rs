@@ -4,26 +4,11 @@
 
 use async_trait::async_trait;
 
+use crate::announcements::Announcements;
 use crate::db::Db;
+use crate::error::StoreResult;
+use crate::postgres;
 use crate::store::SqlStore;
-use crate::{StoreResult, postgres};
-
-/// What the other instances on a shared database announced.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Heard {
-    /// Something about this topic changed; read it again from the store.
-    Topic(String),
-    /// The connection was lost and is back: anything announced meanwhile was missed, so
-    /// everything followed should be read again.
-    Reconnected,
-}
-
-/// A running subscription to what other instances announce.
-#[async_trait]
-pub trait Announcements: Send {
-    /// The next announcement; an error when the database cannot be reached right now.
-    async fn next(&mut self) -> StoreResult<Heard>;
-}
 
 #[async_trait]
 pub trait BusStore: Send + Sync {

@@ -9,10 +9,13 @@ use async_trait::async_trait;
 use tend_core::Timestamp;
 use tend_core::circle::{CircleName, CircleSharing};
 
+use crate::accounts::{AccountStore, Member};
 use crate::db::args;
+use crate::error::{StoreError, StoreResult};
+use crate::ids::{CircleId, MemberId};
+use crate::profile::ProfileStore;
 use crate::seal::{DataKey, SealError};
 use crate::store::{SqlStore, one_row, open_json, seal_json};
-use crate::{AccountStore, CircleId, Member, MemberId, ProfileStore, StoreError, StoreResult};
 
 const CIRCLE_NAME: &str = "circles.name";
 const SHARING: &str = "circle_members.sharing";
@@ -121,7 +124,7 @@ impl SqlStore {
                 args![id.as_uuid()],
             )
             .await?;
-        let key = self.circle_key(id).await?;
+        let key = self.keystore.circle_key(id).await?;
         let name: String = open_json(&key, CIRCLE_NAME, id.as_uuid().as_bytes(), &sealed)?;
         CircleName::parse(&name).map_err(|_| StoreError::Seal(SealError::Open))
     }
@@ -132,7 +135,7 @@ impl SqlStore {
         member: MemberId,
         id: CircleId,
     ) -> StoreResult<Vec<u8>> {
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         seal_json(
             &key,
             SHARING,
@@ -152,7 +155,7 @@ impl CircleStore for SqlStore {
     ) -> StoreResult<CircleSummary> {
         let id = CircleId::new();
         let key = DataKey::generate()?;
-        self.add_circle_key(id, &key).await?;
+        self.keystore.add_circle_key(id, &key).await?;
         let name_sealed = seal_json(&key, CIRCLE_NAME, id.as_uuid().as_bytes(), &name.as_str())?;
         let sharing = self.default_sharing(member, id).await?;
         let mut tx = self.data.begin().await?;
@@ -211,7 +214,7 @@ impl CircleStore for SqlStore {
         let mut members = Vec::with_capacity(rows.len());
         for (partner, locked_at, sharing, digest) in rows {
             let partner = MemberId(partner);
-            let key = self.data_key(partner).await?;
+            let key = self.keystore.data_key(partner).await?;
             let row = membership_row(id, partner);
             members.push(CircleMember {
                 member: self.member(partner).await?,
@@ -236,7 +239,7 @@ impl CircleStore for SqlStore {
         sharing: &CircleSharing,
     ) -> StoreResult<()> {
         self.require_membership(member, id).await?;
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         let sealed = seal_json(&key, SHARING, &membership_row(id, member), sharing)?;
         let changed = self
             .data
@@ -283,7 +286,7 @@ impl CircleStore for SqlStore {
         // so later changes can be marked.
         for partner in self.member_ids(id).await? {
             let digest = self.answers_digest(partner).await?;
-            let key = self.data_key(partner).await?;
+            let key = self.keystore.data_key(partner).await?;
             let sealed = seal_json(&key, REVEAL_DIGEST, &membership_row(id, partner), &digest)?;
             self.data
                 .execute(
@@ -326,7 +329,7 @@ impl CircleStore for SqlStore {
             .await?;
         if left <= 1 {
             // Closed: the key goes first, so nothing of the circle can be read again.
-            self.delete_circle_key(id).await?;
+            self.keystore.delete_circle_key(id).await?;
             self.data
                 .execute("DELETE FROM circles WHERE id = $1", args![id.as_uuid()])
                 .await?;

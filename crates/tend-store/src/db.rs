@@ -12,7 +12,8 @@ use sqlx::sqlite::{SqliteArguments, SqlitePool, SqliteRow};
 use sqlx::{Arguments, Encode, Postgres, Sqlite, Type};
 use uuid::Uuid;
 
-use crate::{Backend, StoreResult};
+use crate::backend::Backend;
+use crate::error::StoreResult;
 
 /// A pool of one of the two databases.
 #[derive(Clone, Debug)]

@@ -6,8 +6,9 @@ use tend_core::Timestamp;
 use tend_core::session::FollowUpAnswer;
 
 use crate::db::args;
+use crate::error::{StoreError, StoreResult};
+use crate::ids::{CareSessionId, CircleId, FollowUpId, MemberId};
 use crate::store::{SqlStore, open_json, seal_json};
-use crate::{CareSessionId, CircleId, FollowUpId, MemberId, StoreError, StoreResult};
 
 const FOLLOW_UP: &str = "follow_ups.sealed";
 
@@ -60,7 +61,7 @@ impl FollowUpStore for SqlStore {
         follow_up: &FollowUp,
         due_at: Timestamp,
     ) -> StoreResult<()> {
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         let sealed = seal_json(&key, FOLLOW_UP, id.as_uuid().as_bytes(), follow_up)?;
         self.data
             .execute(
@@ -92,7 +93,7 @@ impl FollowUpStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         rows.into_iter()
             .map(|(id, sealed, due_at)| {
                 let follow_up = open_json(&key, FOLLOW_UP, id.as_bytes(), &sealed)?;
@@ -111,7 +112,7 @@ impl FollowUpStore for SqlStore {
         id: FollowUpId,
         follow_up: &FollowUp,
     ) -> StoreResult<()> {
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         let sealed = seal_json(&key, FOLLOW_UP, id.as_uuid().as_bytes(), follow_up)?;
         // `answered = 0` in the statement: of two answers at once, one lands.
         let changed = self
@@ -147,7 +148,7 @@ impl FollowUpStore for SqlStore {
             )
             .await?;
         let member = MemberId(member);
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         let follow_up = open_json(&key, FOLLOW_UP, id.as_uuid().as_bytes(), &sealed)?;
         Ok((member, follow_up))
     }

@@ -5,9 +5,11 @@ use async_trait::async_trait;
 use tend_core::Timestamp;
 use tend_core::circle::{CircleName, MAX_MEMBERS};
 
+use crate::accounts::{AccountStore, Member};
 use crate::db::args;
+use crate::error::StoreResult;
+use crate::ids::{CircleId, InviteId, MemberId};
 use crate::store::{SqlStore, one_row};
-use crate::{AccountStore, CircleId, InviteId, Member, MemberId, StoreResult};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InviteRecord {

@@ -6,8 +6,9 @@ use tend_core::Timestamp;
 use uuid::Uuid;
 
 use crate::db::args;
+use crate::error::StoreResult;
+use crate::ids::JobId;
 use crate::store::SqlStore;
-use crate::{JobId, StoreResult};
 
 /// Kinds of background work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,11 +6,32 @@
 //! database (`keystore.member_keys`). Both texts stand side by side in each function.
 
 use crate::db::{Db, args};
+use crate::error::{StoreError, StoreResult};
+use crate::ids::{CircleId, MemberId};
 use crate::seal::{DataKey, MasterKey};
-use crate::store::SqlStore;
-use crate::{CircleId, MemberId, StoreError, StoreResult};
 
-impl SqlStore {
+/// The keystore and the master key that opens it.
+pub(crate) struct Keystore {
+    /// On SQLite a pool of its own (the keystore is a file of its own); on PostgreSQL the same
+    /// pool as the data (the keystore is the `keystore` schema of the same database).
+    keys: Db,
+    master: MasterKey,
+}
+
+impl Keystore {
+    /// The keystore of `keys`, once `master` is known to be its master key (the check value
+    /// is written on first start).
+    pub(crate) async fn open(keys: Db, master: MasterKey) -> StoreResult<Self> {
+        check_master_key(&keys, &master).await?;
+        Ok(Self { keys, master })
+    }
+
+    /// Whether the keystore answers.
+    pub(crate) async fn ping(&self) -> StoreResult<()> {
+        self.keys.execute("SELECT 1", args![]).await?;
+        Ok(())
+    }
+
     /// The member's data key, unwrapped with the master key.
     pub(crate) async fn data_key(&self, id: MemberId) -> StoreResult<DataKey> {
         let sql = self.keys.pick(
@@ -69,7 +90,7 @@ impl SqlStore {
 }
 
 /// Checks `master` against the keystore's sealed check value, writing it on first start.
-pub(crate) async fn check_master_key(keys: &Db, master: &MasterKey) -> StoreResult<()> {
+async fn check_master_key(keys: &Db, master: &MasterKey) -> StoreResult<()> {
     let select = keys.pick(
         "SELECT sealed FROM master_key_check WHERE id = 1",
         "SELECT sealed FROM keystore.master_key_check WHERE id = 1",

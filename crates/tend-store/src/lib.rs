@@ -23,9 +23,12 @@
 //! migrating and (PostgreSQL) LISTEN/NOTIFY.
 
 mod accounts;
+mod announcements;
+mod backend;
 mod bus;
 mod circles;
 mod db;
+mod error;
 mod follow_ups;
 mod ids;
 mod invites;
@@ -43,14 +46,14 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use async_trait::async_trait;
-
 pub use accounts::{AccountStore, Credentials, Member, NewMember, SessionRecord};
-pub use bus::{Announcements, BusStore, Heard};
+pub use announcements::{Announcements, Heard};
+pub use backend::{Backend, BackendStore, Location};
+pub use bus::BusStore;
 pub use circles::{CircleMember, CircleRecord, CircleStore, CircleSummary};
+pub use error::{StoreError, StoreResult};
 pub use follow_ups::{FollowUp, FollowUpStore};
 pub use ids::{
     AppreciationId, BoundaryId, CareSessionId, CircleId, CustomItemId, FollowUpId, InviteId, JobId,
@@ -65,56 +68,6 @@ pub use routines::{ReviewRecord, RoutineStore, RoutineVersion};
 pub use seal::MasterKey;
 pub use sessions::{CareSession, CareSessionStore, PastSession, SignalRecord, StoredCareSession};
 use store::SqlStore;
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("not found")]
-    NotFound,
-    /// A unique value (e.g. a username) is already taken.
-    #[error("already exists")]
-    Conflict,
-    #[error(
-        "the master key does not match the keystore: every instance of one database needs \
-         the same master key (--master-key-file / TEND_MASTER_KEY_FILE)"
-    )]
-    WrongMasterKey,
-    /// The database was migrated by a newer Tend; this one must not touch it.
-    #[error(
-        "the database was set up by a newer version of Tend (schema {found}; this version \
-         knows up to {known}): run the newer version, or restore a backup taken before it"
-    )]
-    SchemaTooNew { found: i64, known: i64 },
-    #[error("sealing at rest failed: {0}")]
-    Seal(#[from] seal::SealError),
-    #[error("database error: {0}")]
-    Database(#[source] sqlx::Error),
-    #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("a sealed value does not have the expected shape: {0}")]
-    Shape(#[from] serde_json::Error),
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(error: sqlx::Error) -> Self {
-        match &error {
-            sqlx::Error::RowNotFound => Self::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict,
-            _ => Self::Database(error),
-        }
-    }
-}
-
-pub type StoreResult<T> = Result<T, StoreError>;
-
-/// Which database this is, and whether it answers.
-#[async_trait]
-pub trait BackendStore: Send + Sync {
-    /// Which database this is, for logs and `/readyz`.
-    fn backend(&self) -> Backend;
-
-    /// Whether the database answers.
-    async fn ping(&self) -> StoreResult<()>;
-}
 
 /// Everything Tend keeps, behind one API with one implementation for both databases.
 ///
@@ -156,22 +109,6 @@ impl<T> Store for T where
         + Sync
         + 'static
 {
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// Where the data lives: the database URL, and (for SQLite) the keystore file kept apart.
-#[derive(Clone, Debug)]
-pub struct Location {
-    pub database_url: String,
-    /// The keystore's SQLite file; unused on PostgreSQL, where the keystore is a schema.
-    pub keystore_path: PathBuf,
-    /// Most connections the pool opens (PostgreSQL; SQLite uses a small fixed pool).
-    pub max_connections: u32,
 }
 
 /// Opens the store the URL names (`sqlite:` or `postgres:`), applies migrations, and checks

@@ -6,8 +6,9 @@ use async_trait::async_trait;
 use tend_core::Timestamp;
 
 use crate::db::args;
+use crate::error::StoreResult;
+use crate::ids::{CircleId, FollowUpId, MemberId, NotificationId};
 use crate::store::{SqlStore, open_json, seal_json};
-use crate::{CircleId, FollowUpId, MemberId, NotificationId, StoreResult};
 
 const NOTIFICATION: &str = "notifications.sealed";
 
@@ -75,7 +76,7 @@ impl NotificationStore for SqlStore {
         notification: &Notification,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         let sealed = seal_json(&key, NOTIFICATION, id.as_uuid().as_bytes(), notification)?;
         let added = self
             .data
@@ -105,7 +106,7 @@ impl NotificationStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         rows.into_iter()
             .map(|(id, sealed, at, seen)| {
                 Ok(StoredNotification {

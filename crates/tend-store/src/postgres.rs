@@ -8,9 +8,11 @@ use std::time::Duration;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 
+use crate::announcements::{Announcements, Heard};
+use crate::backend::Location;
 use crate::db::Db;
+use crate::error::StoreResult;
 use crate::store::check_schema;
-use crate::{Announcements, Heard, Location, StoreResult};
 
 /// Opens and migrates the database: `(data, keys)`, one pool twice, since the keystore is the
 /// `keystore` schema of the same database.

@@ -6,8 +6,9 @@ use async_trait::async_trait;
 use tend_core::{Boundary, CustomLabel, ItemKind, ProfileAnswers, Timestamp};
 
 use crate::db::args;
+use crate::error::{StoreError, StoreResult};
+use crate::ids::{BoundaryId, CustomItemId, MemberId};
 use crate::store::{SqlStore, one_row, open_json, seal_json};
-use crate::{BoundaryId, CustomItemId, MemberId, StoreError, StoreResult};
 
 const PROFILE: &str = "profiles.sealed";
 const CUSTOM_ITEM: &str = "custom_items.sealed";
@@ -123,7 +124,7 @@ impl ProfileStore for SqlStore {
         match row {
             None => Ok(ProfileAnswers::default()),
             Some((sealed,)) => {
-                let key = self.data_key(member).await?;
+                let key = self.keystore.data_key(member).await?;
                 open_json(&key, PROFILE, member.as_uuid().as_bytes(), &sealed)
             }
         }
@@ -135,7 +136,7 @@ impl ProfileStore for SqlStore {
         change: &(dyn for<'p> Fn(&'p mut ProfileAnswers) + Send + Sync),
         now: Timestamp,
     ) -> StoreResult<ProfileAnswers> {
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         for _ in 0..PROFILE_SAVE_TRIES {
             let row: Option<(Vec<u8>, i64)> = self
                 .data
@@ -188,7 +189,7 @@ impl ProfileStore for SqlStore {
         kind: ItemKind,
         now: Timestamp,
     ) -> StoreResult<CustomItem> {
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         let item = CustomItem {
             id: CustomItemId::new(),
             label: label.clone(),
@@ -230,7 +231,7 @@ impl ProfileStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         rows.into_iter()
             .map(|(id, sealed)| {
                 let item: SealedCustomItem = open_json(&key, CUSTOM_ITEM, id.as_bytes(), &sealed)?;
@@ -244,7 +245,7 @@ impl ProfileStore for SqlStore {
     }
 
     async fn update_custom_item(&self, member: MemberId, item: &CustomItem) -> StoreResult<()> {
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         let sealed_item = SealedCustomItem {
             label: item.label.clone(),
             kind: item.kind,
@@ -282,7 +283,7 @@ impl ProfileStore for SqlStore {
         boundary: &Boundary,
         now: Timestamp,
     ) -> StoreResult<BoundaryRecord> {
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         let id = BoundaryId::new();
         let sealed = seal_json(&key, BOUNDARY, id.as_uuid().as_bytes(), boundary)?;
         self.data
@@ -311,7 +312,7 @@ impl ProfileStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         rows.into_iter()
             .map(|(id, sealed, updated_at)| {
                 Ok(BoundaryRecord {
@@ -330,7 +331,7 @@ impl ProfileStore for SqlStore {
         boundary: &Boundary,
         now: Timestamp,
     ) -> StoreResult<()> {
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         let sealed = seal_json(&key, BOUNDARY, id.as_uuid().as_bytes(), boundary)?;
         let changed = self
             .data

@@ -7,8 +7,9 @@ use tend_core::Timestamp;
 use tend_core::insights::{Reflection, SharedReflection};
 
 use crate::db::args;
+use crate::error::StoreResult;
+use crate::ids::{AppreciationId, CareSessionId, MemberId, ReflectionId};
 use crate::store::{SqlStore, open_json, seal_json};
-use crate::{AppreciationId, CareSessionId, MemberId, ReflectionId, StoreResult};
 
 const REFLECTION: &str = "reflections.sealed";
 const APPRECIATION: &str = "appreciations.sealed";
@@ -62,7 +63,7 @@ impl ReflectionStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<ReflectionId> {
         let id = ReflectionId::new();
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         let sealed = seal_json(&key, REFLECTION, id.as_uuid().as_bytes(), reflection)?;
         self.data
             .execute(
@@ -85,7 +86,7 @@ impl ReflectionStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         rows.into_iter()
             .map(|(id, sealed)| open_json(&key, REFLECTION, id.as_bytes(), &sealed))
             .collect()
@@ -98,7 +99,7 @@ impl ReflectionStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<AppreciationId> {
         let id = AppreciationId::new();
-        let key = self.data_key(to).await?;
+        let key = self.keystore.data_key(to).await?;
         let sealed = seal_json(&key, APPRECIATION, id.as_uuid().as_bytes(), note)?;
         self.data
             .execute(
@@ -125,7 +126,7 @@ impl ReflectionStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let key = self.data_key(member).await?;
+        let key = self.keystore.data_key(member).await?;
         rows.into_iter()
             .map(|(id, sealed, at)| {
                 let note = open_json(&key, APPRECIATION, id.as_bytes(), &sealed)?;

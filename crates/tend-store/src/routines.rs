@@ -7,8 +7,9 @@ use tend_core::Timestamp;
 use tend_core::routine::{Proposal, ReviewAnswer, Routine};
 
 use crate::db::args;
+use crate::error::{StoreError, StoreResult};
+use crate::ids::{CircleId, MemberId, ProposalId, ReviewId};
 use crate::store::{SqlStore, one_row, open_json, seal_json};
-use crate::{CircleId, MemberId, ProposalId, ReviewId, StoreError, StoreResult};
 
 const ROUTINE_VERSION: &str = "routine_versions.sealed";
 const PROPOSAL: &str = "routine_proposals.sealed";
@@ -126,7 +127,7 @@ impl RoutineStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let key = self.circle_key(circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
         rows.into_iter()
             .map(|(version, sealed)| {
                 let version = u32::try_from(version).map_err(|_| StoreError::NotFound)?;
@@ -147,7 +148,7 @@ impl RoutineStore for SqlStore {
         version: &RoutineVersion,
     ) -> StoreResult<()> {
         self.require_membership(member, circle).await?;
-        let key = self.circle_key(circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
         let row = version_row(circle, version.version);
         let sealed = seal_json(&key, ROUTINE_VERSION, &row, version)?;
         // The primary key decides races: a second version with the same number fails.
@@ -169,7 +170,7 @@ impl RoutineStore for SqlStore {
     ) -> StoreResult<ProposalId> {
         self.require_membership(member, circle).await?;
         let id = ProposalId::new();
-        let key = self.circle_key(circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
         let sealed = seal_json(&key, PROPOSAL, id.as_uuid().as_bytes(), proposal)?;
         self.data
             .execute(
@@ -198,7 +199,7 @@ impl RoutineStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let key = self.circle_key(circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
         rows.into_iter()
             .map(|(id, sealed)| {
                 let proposal = open_json(&key, PROPOSAL, id.as_bytes(), &sealed)?;
@@ -215,7 +216,7 @@ impl RoutineStore for SqlStore {
         proposal: &Proposal<MemberId>,
     ) -> StoreResult<()> {
         self.require_membership(member, circle).await?;
-        let key = self.circle_key(circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
         let sealed = seal_json(&key, PROPOSAL, id.as_uuid().as_bytes(), proposal)?;
         let changed = self
             .data
@@ -253,7 +254,7 @@ impl RoutineStore for SqlStore {
     ) -> StoreResult<ReviewId> {
         self.require_membership(member, circle).await?;
         let id = ReviewId::new();
-        let key = self.circle_key(circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
         let sealed = seal_json(&key, REVIEW, id.as_uuid().as_bytes(), review)?;
         self.data
             .execute(
@@ -282,7 +283,7 @@ impl RoutineStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let key = self.circle_key(circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
         rows.into_iter()
             .map(|(id, sealed)| {
                 let review = open_json(&key, REVIEW, id.as_bytes(), &sealed)?;
@@ -299,7 +300,7 @@ impl RoutineStore for SqlStore {
         review: &ReviewRecord,
     ) -> StoreResult<()> {
         self.require_membership(member, circle).await?;
-        let key = self.circle_key(circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
         let sealed = seal_json(&key, REVIEW, id.as_uuid().as_bytes(), review)?;
         let changed = self
             .data

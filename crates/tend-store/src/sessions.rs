@@ -10,8 +10,9 @@ use tend_core::Timestamp;
 use tend_core::session::{Readiness, Session, Signal, State};
 
 use crate::db::args;
+use crate::error::{StoreError, StoreResult};
+use crate::ids::{CareSessionId, CircleId, MemberId};
 use crate::store::{SqlStore, open_json, seal_json};
-use crate::{CareSessionId, CircleId, MemberId, StoreError, StoreResult};
 
 const CARE_SESSION: &str = "care_sessions.sealed";
 const SIGNAL: &str = "signals.sealed";
@@ -130,7 +131,7 @@ impl SqlStore {
         revision: i64,
     ) -> StoreResult<StoredCareSession> {
         self.require_membership(member, circle).await?;
-        let key = self.circle_key(circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
         let record: CareSession = open_json(&key, CARE_SESSION, id.as_uuid().as_bytes(), sealed)?;
         if !record.session.participants.contains(&member) {
             return Err(StoreError::NotFound);
@@ -155,7 +156,7 @@ impl CareSessionStore for SqlStore {
     ) -> StoreResult<CareSessionId> {
         self.require_membership(member, circle).await?;
         let id = CareSessionId::new();
-        let key = self.circle_key(circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
         let sealed = seal_json(&key, CARE_SESSION, id.as_uuid().as_bytes(), session)?;
         let open = i64::from(session.session.state != State::Closed);
         self.data
@@ -200,7 +201,7 @@ impl CareSessionStore for SqlStore {
         if !stored.record.session.participants.contains(&member) {
             return Err(StoreError::NotFound);
         }
-        let key = self.circle_key(stored.circle).await?;
+        let key = self.keystore.circle_key(stored.circle).await?;
         let row = stored.id.as_uuid();
         let sealed = seal_json(&key, CARE_SESSION, row.as_bytes(), &stored.record)?;
         let open = i64::from(stored.record.session.state != State::Closed);
@@ -259,7 +260,7 @@ impl CareSessionStore for SqlStore {
         // Participation is checked on a fresh read, not on what the caller holds.
         self.care_session(member, session.id).await?;
         let id = uuid::Uuid::now_v7();
-        let key = self.circle_key(session.circle).await?;
+        let key = self.keystore.circle_key(session.circle).await?;
         let sealed = seal_json(&key, SIGNAL, id.as_bytes(), signal)?;
         let (seq,): (i64,) = self
             .data
@@ -289,7 +290,7 @@ impl CareSessionStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let key = self.circle_key(session.circle).await?;
+        let key = self.keystore.circle_key(session.circle).await?;
         rows.into_iter()
             .map(|(seq, id, sealed)| Ok((seq, open_json(&key, SIGNAL, id.as_bytes(), &sealed)?)))
             .collect()
@@ -305,7 +306,7 @@ impl CareSessionStore for SqlStore {
             .await?;
         let (circle, sealed) = row.ok_or(StoreError::NotFound)?;
         let circle = CircleId(circle);
-        let key = self.circle_key(circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
         let record: CareSession =
             open_json(&key, CARE_SESSION, session.as_uuid().as_bytes(), &sealed)?;
         let members = self.member_ids(circle).await?;
@@ -343,7 +344,7 @@ impl CareSessionStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let key = self.circle_key(circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
         let mut found = Vec::new();
         for (id, sealed) in rows {
             // A row that will not open is left out of the count rather than stopping every

@@ -7,9 +7,10 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::backend::Location;
 use crate::db::Db;
+use crate::error::StoreResult;
 use crate::store::check_schema;
-use crate::{Location, StoreResult};
 
 /// WAL for concurrent readers, `synchronous=FULL` so an acknowledged write survives a power
 /// cut, `secure_delete` so deleted rows are overwritten rather than left in free pages.

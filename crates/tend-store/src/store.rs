@@ -5,25 +5,24 @@
 use async_trait::async_trait;
 use sqlx::migrate::Migrator;
 
+use crate::backend::{Backend, BackendStore};
 use crate::db::{Db, args};
+use crate::error::{StoreError, StoreResult};
+use crate::keys::Keystore;
 use crate::seal::{DataKey, MasterKey};
-use crate::{Backend, BackendStore, StoreError, StoreResult, keys};
 
-/// Everything Tend keeps: the data, the keystore, and the master key that opens the keystore.
+/// Everything Tend keeps: the data, and the keystore with the master key that opens it.
 pub(crate) struct SqlStore {
     pub(crate) data: Db,
-    /// On SQLite a pool of its own (the keystore is a file of its own); on PostgreSQL the same
-    /// pool as `data` (the keystore is the `keystore` schema of the same database).
-    pub(crate) keys: Db,
-    pub(crate) master: MasterKey,
+    pub(crate) keystore: Keystore,
 }
 
 impl SqlStore {
     /// A store over pools that are migrated already; checks the master key against the
     /// keystore (writing the check value on first start).
     pub(crate) async fn new(data: Db, keys: Db, master: MasterKey) -> StoreResult<Self> {
-        keys::check_master_key(&keys, &master).await?;
-        Ok(Self { data, keys, master })
+        let keystore = Keystore::open(keys, master).await?;
+        Ok(Self { data, keystore })
     }
 }
 
@@ -35,7 +34,7 @@ impl BackendStore for SqlStore {
 
     async fn ping(&self) -> StoreResult<()> {
         self.data.execute("SELECT 1", args![]).await?;
-        self.keys.execute("SELECT 1", args![]).await?;
+        self.keystore.ping().await?;
         Ok(())
     }
 }

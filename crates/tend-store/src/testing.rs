@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
-use crate::Location;
+use crate::backend::Location;
 
 /// The PostgreSQL server tests may use, if any.
 pub fn postgres_url() -> Option<String> {
