@@ -67,25 +67,23 @@ pub async fn set_sharing(
     id: CircleId,
     choices: &[(String, String)],
 ) -> Result<CircleRecord> {
-    let circle = app.store.circle(me, id).await?;
-    let mut sharing = circle
-        .members
-        .iter()
-        .find(|m| m.member.id == me)
-        .map(|m| m.sharing.clone())
-        .unwrap_or_default();
+    let mut parsed = Vec::with_capacity(choices.len());
     let mut problems = Vec::new();
     for (section, share) in choices {
         match (Section::parse(section), Share::parse(share)) {
-            (Some(section), Some(share)) => sharing.set(section, share),
+            (Some(section), Some(share)) => parsed.push((section, share)),
             (None, _) => problems.push(Problem::new(section, msg("sharing-section-invalid"))),
             (_, None) => problems.push(Problem::new(section, msg("sharing-share-invalid"))),
         }
     }
     if !problems.is_empty() {
+        // Not this member's circle is still 404, whatever was sent.
+        app.store.circle(me, id).await?;
         return Err(Error::Invalid(problems));
     }
-    app.store.set_sharing(me, circle.id, &sharing).await?;
+    // Each section is a row of its own: a change to another section at the same moment
+    // (another tab, another switch) is kept too.
+    app.store.set_sharing(me, id, &parsed).await?;
     Ok(app.store.circle(me, id).await?)
 }
 

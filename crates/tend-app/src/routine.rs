@@ -12,8 +12,8 @@ use tend_core::routine::{
     StepOutcome, StepVerdict, StepWhat, proposal_state,
 };
 use tend_store::{
-    CircleId, CircleRecord, JobKind, MemberId, Notification, ProposalId, ReviewId, ReviewRecord,
-    RoutineVersion, StoreError, StoredCareSession,
+    CircleId, CircleRecord, JobKind, MemberId, Notification, ProposalAnswer, ProposalId, ReviewId,
+    ReviewRecord, RoutineVersion, Settled, StoreError, StoredCareSession,
 };
 
 use crate::app::App;
@@ -121,7 +121,7 @@ impl Overview {
 /// was last looked at (for example because a member who had not said yes left).
 pub async fn overview(app: &App, me: MemberId, id: CircleId) -> Result<Overview> {
     let circle = app.store.circle(me, id).await?;
-    let Settled { history, proposals } = settle_all(app, me, &circle).await?;
+    let Standing { history, proposals } = settle_all(app, me, &circle).await?;
     let members = members(&circle);
     let proposals = proposals
         .into_iter()
@@ -477,8 +477,7 @@ pub async fn propose(
     })
 }
 
-/// Keeps `me`'s new proposal and settles it at once when it needs nobody else's yes;
-/// otherwise each member who has not said yes finds it in their notification centre.
+/// Keeps `me`'s new proposal and settles it at once when it needs nobody else's yes.
 async fn make_proposal(
     app: &App,
     me: MemberId,
@@ -489,6 +488,19 @@ async fn make_proposal(
         .store
         .create_proposal(me, circle.id, proposal, app.clock.now())
         .await?;
+    let (state, version) = proposal_made(app, me, circle, pid, proposal).await?;
+    Ok((pid, state, version))
+}
+
+/// A proposal was just kept: it is settled at once when it needs nobody else's yes;
+/// otherwise each member who has not said yes finds it in their notification centre.
+async fn proposal_made(
+    app: &App,
+    me: MemberId,
+    circle: &CircleRecord,
+    pid: ProposalId,
+    proposal: &Proposal<MemberId>,
+) -> Result<(ProposalState, Option<u32>)> {
     let (outcome, version) = settle(app, me, circle, pid, proposal).await?;
     if outcome == ProposalState::Open {
         let asked = members(circle)
@@ -502,22 +514,58 @@ async fn make_proposal(
             notifications::notify_now(app, member, &notification).await?;
         }
     }
-    Ok((pid, outcome, version))
+    Ok((outcome, version))
 }
 
-async fn own_proposal(
+/// A proposal still listed in the circle, with every member's latest answer.
+async fn listed_proposal(
     app: &App,
     me: MemberId,
     circle: &CircleRecord,
     pid: ProposalId,
-) -> Result<Proposal<MemberId>> {
-    app.store
+) -> Result<Option<Proposal<MemberId>>> {
+    Ok(app
+        .store
         .proposals(me, circle.id)
         .await?
         .into_iter()
         .find(|(id, _)| *id == pid)
-        .map(|(_, proposal)| proposal)
-        .ok_or(Error::NotFound)
+        .map(|(_, proposal)| proposal))
+}
+
+/// What a proposal that is no longer listed became: the version made from it, as a proposal
+/// everyone in the circle said yes to. `NotFound` when it became none.
+async fn settled_view(
+    app: &App,
+    me: MemberId,
+    circle: &CircleRecord,
+    pid: ProposalId,
+) -> Result<ProposalView> {
+    let version = app
+        .store
+        .settled_version(me, circle.id, pid)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let history = history(app, me, circle).await?;
+    let made = history
+        .iter()
+        .find(|v| v.version == version)
+        .ok_or(Error::NotFound)?;
+    let variant = made.routine.settings.variant;
+    let before = history.iter().filter(|v| v.version < version);
+    let (base_version, _) = routine::current_for(before.map(|v| (v.version, &v.routine)), variant);
+    Ok(ProposalView {
+        id: pid,
+        proposal: Proposal {
+            author: made.author,
+            base_version,
+            routine: made.routine.clone(),
+            accepted_by: members(circle),
+            declined: Vec::new(),
+        },
+        state: ProposalState::Accepted,
+        version: Some(version),
+    })
 }
 
 /// Says yes to a proposal; the last yes makes it the next version.
@@ -527,19 +575,7 @@ pub async fn accept(
     id: CircleId,
     pid: ProposalId,
 ) -> Result<ProposalView> {
-    let circle = app.store.circle(me, id).await?;
-    let mut proposal = own_proposal(app, me, &circle, pid).await?;
-    proposal.accepted_by.insert(me);
-    app.store
-        .update_proposal(me, circle.id, pid, &proposal)
-        .await?;
-    let (state, version) = settle(app, me, &circle, pid, &proposal).await?;
-    Ok(ProposalView {
-        id: pid,
-        proposal,
-        state,
-        version,
-    })
+    answer(app, me, id, pid, ProposalAnswer::Yes).await
 }
 
 /// The longest note with a "no", in characters.
@@ -554,18 +590,45 @@ pub async fn decline(
     pid: ProposalId,
     note: &str,
 ) -> Result<ProposalView> {
-    let circle = app.store.circle(me, id).await?;
-    let mut proposal = own_proposal(app, me, &circle, pid).await?;
     let note = note.trim();
     if note.chars().count() > DECLINE_NOTE_MAX {
+        // Not this member's circle or proposal is still 404, whatever the note.
+        let circle = app.store.circle(me, id).await?;
+        listed_proposal(app, me, &circle, pid)
+            .await?
+            .ok_or(Error::NotFound)?;
         return Err(Error::invalid("note", msg("rule-text-too-long")));
     }
-    proposal.accepted_by.remove(&me);
-    proposal.declined.retain(|(m, _)| *m != me);
-    proposal.declined.push((me, note.to_owned()));
-    app.store
-        .update_proposal(me, circle.id, pid, &proposal)
-        .await?;
+    answer(app, me, id, pid, ProposalAnswer::No(note.to_owned())).await
+}
+
+/// Keeps `me`'s answer (a row of their own: partners answering at the same moment never
+/// overwrite each other), then settles the proposal if that made it accepted.
+async fn answer(
+    app: &App,
+    me: MemberId,
+    id: CircleId,
+    pid: ProposalId,
+    answer: ProposalAnswer,
+) -> Result<ProposalView> {
+    let circle = app.store.circle(me, id).await?;
+    if listed_proposal(app, me, &circle, pid).await?.is_none() {
+        // Settled a moment ago by the answers that came just before this one.
+        return settled_view(app, me, &circle, pid).await;
+    }
+    match app
+        .store
+        .answer_proposal(me, circle.id, pid, &answer, app.clock.now())
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => return settled_view(app, me, &circle, pid).await,
+        Err(error) => return Err(error.into()),
+    }
+    // Read again: the other members' answers of this same moment count too.
+    let Some(proposal) = listed_proposal(app, me, &circle, pid).await? else {
+        return settled_view(app, me, &circle, pid).await;
+    };
     let (state, version) = settle(app, me, &circle, pid, &proposal).await?;
     Ok(ProposalView {
         id: pid,
@@ -585,11 +648,11 @@ async fn settle(
     proposal: &Proposal<MemberId>,
 ) -> Result<(ProposalState, Option<u32>)> {
     let history = history(app, member, circle).await?;
-    let (outcome, added) = settle_in(app, member, circle, &history, id, proposal).await?;
-    Ok((outcome, added.map(|v| v.version)))
+    settle_in(app, member, circle, &history, id, proposal).await
 }
 
-/// `settle` against a history already read; returns the version it added, if any.
+/// `settle` against a history already read. The store makes the version once, however many
+/// answers arrive together: whoever comes second learns which version it became.
 async fn settle_in(
     app: &App,
     member: MemberId,
@@ -597,7 +660,7 @@ async fn settle_in(
     history: &[RoutineVersion],
     id: ProposalId,
     proposal: &Proposal<MemberId>,
-) -> Result<(ProposalState, Option<RoutineVersion>)> {
+) -> Result<(ProposalState, Option<u32>)> {
     let outcome = outcome(history, proposal, &members(circle));
     if outcome != ProposalState::Accepted {
         return Ok((outcome, None));
@@ -611,39 +674,43 @@ async fn settle_in(
     };
     match app
         .store
-        .add_routine_version(member, circle.id, &next)
-        .await
+        .settle_proposal(member, circle.id, id, &next)
+        .await?
     {
-        Ok(()) => {}
-        // Someone else's acceptance made a version first: this proposal is now outdated.
-        Err(StoreError::Conflict) => return Ok((ProposalState::Outdated, None)),
-        Err(error) => return Err(error.into()),
+        Settled::Became(version) => {
+            schedule_review(app, member, circle).await?;
+            Ok((ProposalState::Accepted, Some(version)))
+        }
+        Settled::AlreadyBecame(version) => Ok((ProposalState::Accepted, Some(version))),
+        // Another change became the next version first: this one must be made again.
+        Settled::Outdated => Ok((ProposalState::Outdated, None)),
     }
-    app.store.delete_proposal(member, circle.id, id).await?;
-    schedule_review(app, member, circle).await?;
-    Ok((ProposalState::Accepted, Some(next)))
 }
 
 /// The circle's routines as they stand: every version, and the proposals still listed.
-struct Settled {
+struct Standing {
     history: Vec<RoutineVersion>,
     proposals: Vec<(ProposalId, Proposal<MemberId>)>,
 }
 
 /// Settles every proposal that has become acceptable since it was last looked at, reading
-/// history and proposals once.
-async fn settle_all(app: &App, member: MemberId, circle: &CircleRecord) -> Result<Settled> {
-    let mut settled = Settled {
+/// history and proposals once (and the history again only if one settled).
+async fn settle_all(app: &App, member: MemberId, circle: &CircleRecord) -> Result<Standing> {
+    let mut standing = Standing {
         history: history(app, member, circle).await?,
         proposals: Vec::new(),
     };
+    let mut settled = false;
     for (id, proposal) in app.store.proposals(member, circle.id).await? {
-        match settle_in(app, member, circle, &settled.history, id, &proposal).await? {
-            (_, Some(added)) => settled.history.push(added),
-            (_, None) => settled.proposals.push((id, proposal)),
+        match settle_in(app, member, circle, &standing.history, id, &proposal).await? {
+            (_, Some(_)) => settled = true,
+            (_, None) => standing.proposals.push((id, proposal)),
         }
     }
-    Ok(settled)
+    if settled {
+        standing.history = history(app, member, circle).await?;
+    }
+    Ok(standing)
 }
 
 /// A review as members see it: how each step fared under the rules (wishes unnamed unless
@@ -836,48 +903,58 @@ pub async fn answer_review(
         suggestions,
         named: input.named,
     };
-    let review = record_review_answer(app, me, &circle, rid, review, &routine, answer).await?;
+    let review = record_review_answer(app, me, &circle, rid, &routine, &answer).await?;
     Ok(review_view(rid, review, routine, &members(&circle), me))
 }
 
-/// Records `me`'s answers in a review; when every current member has answered, the outcome
-/// becomes a proposal (which still needs everyone's yes).
+/// Records `me`'s answers in a review (a row of their own: partners answering at the same
+/// moment never overwrite each other); when every current member has answered, the outcome
+/// becomes a proposal (which still needs everyone's yes), once.
 async fn record_review_answer(
     app: &App,
     me: MemberId,
     circle: &CircleRecord,
     id: ReviewId,
-    mut review: ReviewRecord,
     routine: &Routine<MemberId>,
-    answer: ReviewAnswer,
+    answer: &ReviewAnswer,
 ) -> Result<ReviewRecord> {
-    review.answers.insert(me, answer);
+    let now = app.clock.now();
+    app.store
+        .answer_review(me, circle.id, id, answer, now)
+        .await?;
+    // Read again: the other members' answers of this same moment count too.
+    let review = own_review(app, me, circle, id).await?;
     let members = members(circle);
     let (version, _) = current(app, me, circle, routine.settings.variant).await?;
-    if members.iter().all(|m| review.answers.contains_key(m)) && version == review.version {
-        let answers = review
-            .answers
-            .iter()
-            .filter(|(m, _)| members.contains(m))
-            .map(|(m, a)| (*m, a.clone()))
-            .collect();
-        let (_, proposed) = routine::review_outcome(routine, &answers);
-        let proposal = Proposal {
-            author: me,
-            base_version: version,
-            routine: proposed,
-            accepted_by: BTreeSet::new(),
-            declined: Vec::new(),
-        };
-        let (pid, _, _) = make_proposal(app, me, circle, &proposal).await?;
-        review.proposal = Some(pid);
+    let everyone = members.iter().all(|m| review.answers.contains_key(m));
+    if review.proposal.is_some() || !everyone || version != review.version {
+        return Ok(review);
     }
-    app.store.update_review(me, circle.id, id, &review).await?;
-    if review.proposal.is_some() {
+    let answers = review
+        .answers
+        .iter()
+        .filter(|(m, _)| members.contains(m))
+        .map(|(m, a)| (*m, a.clone()))
+        .collect();
+    let (_, proposed) = routine::review_outcome(routine, &answers);
+    let proposal = Proposal {
+        author: me,
+        base_version: version,
+        routine: proposed,
+        accepted_by: BTreeSet::new(),
+        declined: Vec::new(),
+    };
+    // The last answers of the same moment both get here: the store closes it once.
+    if let Some(pid) = app
+        .store
+        .close_review(me, circle.id, id, &proposal, now)
+        .await?
+    {
+        proposal_made(app, me, circle, pid, &proposal).await?;
         // Done: the next review counts from this one's start.
         schedule_review(app, me, circle).await?;
     }
-    Ok(review)
+    own_review(app, me, circle, id).await
 }
 
 /// For each kind of session with an agreed routine and no open review: its current version,
@@ -940,10 +1017,24 @@ async fn start_review(
         answers: Default::default(),
         proposal: None,
     };
-    let id = app
+    let id = match app
         .store
         .create_review(member, circle.id, &review, now)
-        .await?;
+        .await
+    {
+        Ok(id) => id,
+        // Started at this same moment by someone else (or by the schedule): that one it is.
+        Err(StoreError::Conflict) => {
+            let reviews = app.store.reviews(member, circle.id).await?;
+            let (id, open) = review_of(&reviews, version)
+                .filter(|(_, r)| r.proposal.is_none())
+                .ok_or(Error::Internal(
+                    "a review was started and then was not there",
+                ))?;
+            return Ok((*id, open.clone(), false));
+        }
+        Err(error) => return Err(error.into()),
+    };
     let notification = Notification::Review { circle: circle.id };
     for other in members(circle).into_iter().filter(|m| Some(*m) != by) {
         notifications::notify_now(app, other, &notification).await?;

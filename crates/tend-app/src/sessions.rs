@@ -301,9 +301,6 @@ pub(crate) async fn apply(
     .await
 }
 
-/// How many times a change is tried again when someone else changed the session first.
-const ATTEMPTS: usize = 5;
-
 fn refused(refusal: Refusal) -> Error {
     match refusal {
         Refusal::NotTakingPart => Error::NotFound,
@@ -311,20 +308,27 @@ fn refused(refusal: Refusal) -> Error {
     }
 }
 
-/// Applies `change` to the session for `me` and saves it; tries again on a fresh copy when
-/// another participant's change landed first, so nobody's action is lost. When the session
-/// moves into aftercare, every participant's follow-ups are scheduled.
+/// Applies `change` to the session for `me` and saves it with the revision it read
+/// (compare-and-swap); tries again on a fresh copy when another participant's change landed
+/// first, so nobody's action is lost and none is refused for it. When the session moves into
+/// aftercare, every participant's follow-ups are scheduled.
 async fn change(
     app: &App,
     me: MemberId,
     id: CareSessionId,
     change: impl Fn(&mut CareSession) -> Result<(), Refusal>,
 ) -> Result<StoredCareSession> {
-    for _ in 0..ATTEMPTS {
+    let mut tried = 0;
+    loop {
         let mut stored = app.store.care_session(me, id).await?;
         let before = stored.record.session.aftercare_at;
         let was_live = stored.record.session.state == State::Live;
+        let read = stored.record.clone();
         change(&mut stored.record).map_err(refused)?;
+        if stored.record == read {
+            // Already so (a step ticked twice, from two phones): nothing to save or tell.
+            return Ok(stored);
+        }
         match app.store.update_care_session(me, &stored).await {
             Ok(()) => {
                 stored.revision += 1;
@@ -334,14 +338,15 @@ async fn change(
                 return Ok(stored);
             }
             Err(StoreError::Conflict) => {
-                // Someone else's change landed first: a breath, then read it and try again.
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                continue;
+                // Someone else's change landed first: read it and apply this one to it. Each
+                // lost try means another change landed, so this one gets through too; the
+                // pause grows and differs each time, so those that met spread out.
+                tend_store::retry::wait(tried).await;
+                tried += 1;
             }
             Err(error) => return Err(error.into()),
         }
     }
-    Err(Error::Internal("a session kept changing under us"))
 }
 
 /// What follows a saved change: signals go when the session closes, open pages are told, a

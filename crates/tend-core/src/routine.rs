@@ -202,6 +202,30 @@ pub struct Proposal<M: Ord> {
     pub declined: Vec<(M, String)>,
 }
 
+/// A member's answer to a proposed change: yes, or no with a note (which may be empty).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProposalAnswer {
+    Yes,
+    No(String),
+}
+
+impl<M: Ord + Clone> Proposal<M> {
+    /// Sets `member`'s answer, replacing any earlier one of theirs. Answers of different
+    /// members never touch each other, so the same answers in any order make the same
+    /// proposal (kept as a row each by the store, for members answering at the same moment).
+    pub fn answer(&mut self, member: M, answer: ProposalAnswer) {
+        self.accepted_by.remove(&member);
+        self.declined.retain(|(m, _)| *m != member);
+        match answer {
+            ProposalAnswer::Yes => {
+                self.accepted_by.insert(member);
+            }
+            ProposalAnswer::No(note) => self.declined.push((member, note)),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProposalState {
     Open,

@@ -7,7 +7,8 @@
 
 use async_trait::async_trait;
 use tend_core::Timestamp;
-use tend_core::circle::{CircleName, CircleSharing};
+use tend_core::circle::{CircleName, CircleSharing, Section};
+use tend_core::reveal::Share;
 
 use crate::accounts::{AccountStore, Member};
 use crate::db::args;
@@ -19,6 +20,8 @@ use crate::store::{SqlStore, one_row, open_json, seal_json};
 
 const CIRCLE_NAME: &str = "circles.name";
 const SHARING: &str = "circle_members.sharing";
+const SHARING_SLOT: &str = "circle_sharing.slot";
+const SHARING_CHOICE: &str = "circle_sharing.sealed";
 const REVEAL_DIGEST: &str = "circle_members.reveal_digest";
 
 /// A circle as its members list it.
@@ -61,12 +64,14 @@ pub trait CircleStore: Send + Sync {
     async fn circles(&self, member: MemberId) -> StoreResult<Vec<CircleSummary>>;
     /// The circle, for one of its members; `NotFound` for anyone else.
     async fn circle(&self, member: MemberId, id: CircleId) -> StoreResult<CircleRecord>;
-    /// `NotFound` unless `member` is in the circle.
+    /// Sets what `member` shares with the circle for each section named, all or none; the
+    /// sections not named keep their choice, whatever another request sets for them at the
+    /// same moment. `NotFound` unless `member` is in the circle.
     async fn set_sharing(
         &self,
         member: MemberId,
         id: CircleId,
-        sharing: &CircleSharing,
+        choices: &[(Section, Share)],
     ) -> StoreResult<()>;
     /// Locks the member's answers for the circle; when that makes everyone locked, the
     /// circle reveals and everyone's answers digest is kept. True when it revealed now.
@@ -84,6 +89,28 @@ fn membership_row(circle: CircleId, member: MemberId) -> Vec<u8> {
     let mut row = circle.as_uuid().as_bytes().to_vec();
     row.extend_from_slice(member.as_uuid().as_bytes());
     row
+}
+
+/// The identity of one sharing choice: the membership row, then its slot.
+fn choice_row(membership: &[u8], slot: &[u8]) -> Vec<u8> {
+    let mut row = membership.to_vec();
+    row.extend_from_slice(slot);
+    row
+}
+
+/// A sharing choice as sealed: the section's name and the share, as words.
+type Choice = (String, String);
+
+/// Locks a circle's row until the transaction ends. Every write about a circle's members
+/// (joining, sharing, locking, leaving) takes this lock first, always in this order, so they
+/// decide one at a time on the members as they are, and none waits on another in a circle.
+pub(crate) async fn lock_circle(tx: &mut crate::db::Tx, id: CircleId) -> StoreResult<bool> {
+    tx.lock(
+        "SELECT created_at FROM circles WHERE id = $1",
+        "SELECT created_at FROM circles WHERE id = $1 FOR UPDATE",
+        args![id.as_uuid()],
+    )
+    .await
 }
 
 impl SqlStore {
@@ -211,15 +238,33 @@ impl CircleStore for SqlStore {
                 args![id.as_uuid()],
             )
             .await?;
+        let choices: Vec<(uuid::Uuid, Vec<u8>, Vec<u8>)> = self
+            .data
+            .fetch_all(
+                "SELECT member_id, slot, sealed FROM circle_sharing WHERE circle_id = $1",
+                args![id.as_uuid()],
+            )
+            .await?;
         let mut members = Vec::with_capacity(rows.len());
         for (partner, locked_at, sharing, digest) in rows {
             let partner = MemberId(partner);
             let key = self.keystore.data_key(partner).await?;
             let row = membership_row(id, partner);
+            // The choices made one by one override what was kept as a whole before them.
+            let mut sharing: CircleSharing = open_json(&key, SHARING, &row, &sharing)?;
+            for (_, slot, sealed) in choices.iter().filter(|(m, _, _)| *m == partner.0) {
+                let (section, share): Choice =
+                    open_json(&key, SHARING_CHOICE, &choice_row(&row, slot), sealed)?;
+                if let (Some(section), Some(share)) =
+                    (Section::parse(&section), Share::parse(&share))
+                {
+                    sharing.set(section, share);
+                }
+            }
             members.push(CircleMember {
                 member: self.member(partner).await?,
                 locked: locked_at.is_some(),
-                sharing: open_json(&key, SHARING, &row, &sharing)?,
+                sharing,
                 reveal_digest: digest
                     .map(|sealed| open_json::<[u8; 32]>(&key, REVEAL_DIGEST, &row, &sealed))
                     .transpose()?,
@@ -236,25 +281,51 @@ impl CircleStore for SqlStore {
         &self,
         member: MemberId,
         id: CircleId,
-        sharing: &CircleSharing,
+        choices: &[(Section, Share)],
     ) -> StoreResult<()> {
-        self.require_membership(member, id).await?;
         let key = self.keystore.data_key(member).await?;
-        let sealed = seal_json(&key, SHARING, &membership_row(id, member), sharing)?;
-        let changed = self
-            .data
-            .execute(
-                "UPDATE circle_members SET sharing_sealed = $1 \
-                 WHERE circle_id = $2 AND member_id = $3",
-                args![&sealed, id.as_uuid(), member.as_uuid()],
+        let row = membership_row(id, member);
+        let mut sealed = Vec::with_capacity(choices.len());
+        for (section, share) in choices {
+            let slot = key.tag(SHARING_SLOT, &row, section.as_str().as_bytes());
+            let choice: Choice = (section.as_str().to_owned(), share.as_str().to_owned());
+            let value = seal_json(&key, SHARING_CHOICE, &choice_row(&row, &slot), &choice)?;
+            sealed.push((slot, value));
+        }
+        let mut tx = self.data.begin_write().await?;
+        // Held until the choices are in: leaving cannot slip between the check and them.
+        if !lock_circle(&mut tx, id).await? {
+            return Err(StoreError::NotFound);
+        }
+        let here: Option<(i64,)> = tx
+            .fetch_optional(
+                "SELECT joined_at FROM circle_members WHERE circle_id = $1 AND member_id = $2",
+                args![id.as_uuid(), member.as_uuid()],
             )
             .await?;
-        one_row(changed)
+        if here.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        for (slot, value) in &sealed {
+            tx.execute(
+                "INSERT INTO circle_sharing (circle_id, member_id, slot, sealed) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (circle_id, member_id, slot) \
+                 DO UPDATE SET sealed = excluded.sealed",
+                args![id.as_uuid(), member.as_uuid(), slot.as_slice(), value],
+            )
+            .await?;
+        }
+        tx.commit().await
     }
 
     async fn lock(&self, member: MemberId, id: CircleId, now: Timestamp) -> StoreResult<bool> {
-        let before: Option<(Option<i64>,)> = self
-            .data
+        let mut tx = self.data.begin_write().await?;
+        // One lock at a time per circle, and no join or leave between: the reveal is decided
+        // on the members as they are.
+        if !lock_circle(&mut tx, id).await? {
+            return Err(StoreError::NotFound);
+        }
+        let before: Option<(Option<i64>,)> = tx
             .fetch_optional(
                 "SELECT locked_at FROM circle_members WHERE circle_id = $1 AND member_id = $2",
                 args![id.as_uuid(), member.as_uuid()],
@@ -266,24 +337,25 @@ impl CircleStore for SqlStore {
         if locked_at.is_some() {
             return Ok(false);
         }
-        self.data
-            .execute(
-                "UPDATE circle_members SET locked_at = $1 WHERE circle_id = $2 AND member_id = $3",
-                args![now.unix_seconds(), id.as_uuid(), member.as_uuid()],
-            )
-            .await?;
-        let (unlocked,): (i64,) = self
-            .data
+        tx.execute(
+            "UPDATE circle_members SET locked_at = $1 WHERE circle_id = $2 AND member_id = $3",
+            args![now.unix_seconds(), id.as_uuid(), member.as_uuid()],
+        )
+        .await?;
+        let (unlocked,): (i64,) = tx
             .fetch_one(
                 "SELECT COUNT(*) FROM circle_members WHERE circle_id = $1 AND locked_at IS NULL",
                 args![id.as_uuid()],
             )
             .await?;
+        tx.commit().await?;
         if unlocked > 0 {
             return Ok(false);
         }
-        // Everyone has locked: the circle reveals. Remember what each member's answers were,
-        // so later changes can be marked.
+        // Everyone has locked: the circle revealed, decided once, by this request. Remember
+        // what each member's answers were, so later changes can be marked. Written after the
+        // decision, outside its transaction: reading the answers and keys needs connections
+        // of its own, and a transaction never waits for another connection while holding one.
         for partner in self.member_ids(id).await? {
             let digest = self.answers_digest(partner).await?;
             let key = self.keystore.data_key(partner).await?;
@@ -312,27 +384,34 @@ impl CircleStore for SqlStore {
     }
 
     async fn leave(&self, member: MemberId, id: CircleId) -> StoreResult<()> {
-        let changed = self
-            .data
+        let mut tx = self.data.begin_write().await?;
+        // No join, lock or other leave between the count and what it decides.
+        if !lock_circle(&mut tx, id).await? {
+            return Err(StoreError::NotFound);
+        }
+        let changed = tx
             .execute(
                 "DELETE FROM circle_members WHERE circle_id = $1 AND member_id = $2",
                 args![id.as_uuid(), member.as_uuid()],
             )
             .await?;
         one_row(changed)?;
-        let (left,): (i64,) = self
-            .data
+        let (left,): (i64,) = tx
             .fetch_one(
                 "SELECT COUNT(*) FROM circle_members WHERE circle_id = $1",
                 args![id.as_uuid()],
             )
             .await?;
         if left <= 1 {
-            // Closed: the key goes first, so nothing of the circle can be read again.
-            self.keystore.delete_circle_key(id).await?;
-            self.data
-                .execute("DELETE FROM circles WHERE id = $1", args![id.as_uuid()])
+            // Closed: everything of the circle goes with its row.
+            tx.execute("DELETE FROM circles WHERE id = $1", args![id.as_uuid()])
                 .await?;
+        }
+        tx.commit().await?;
+        if left <= 1 {
+            // Then its key, so nothing sealed with it (in a backup, say) opens again. After
+            // the transaction: the keystore needs a connection of its own.
+            self.keystore.delete_circle_key(id).await?;
         }
         Ok(())
     }

@@ -240,9 +240,82 @@ impl Db {
             Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
+
+    /// A transaction that will write after reading, and must not be overtaken between the
+    /// two. On SQLite it takes the database's write lock at once (`BEGIN IMMEDIATE`): a
+    /// deferred transaction that read first could not write after another writer committed.
+    /// On PostgreSQL it is a plain transaction; the caller locks the row it decides on with
+    /// [`Tx::lock`].
+    ///
+    /// Inside a transaction, use only the transaction: read keys and seal values before it
+    /// begins. One that waited for a second connection of the pool while holding one would,
+    /// with as many such writes at once as the pool has connections, wait forever.
+    pub(crate) async fn begin_write(&self) -> StoreResult<Tx> {
+        Ok(match self {
+            Self::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
 }
 
 impl Tx {
+    /// Locks the one row `sql` selects until the transaction ends, so that everyone deciding
+    /// on it (a circle's members, its reveal) waits their turn; false when there is no such
+    /// row. `sql` is a `SELECT … FOR UPDATE` on PostgreSQL; on SQLite the transaction holds
+    /// the write lock already ([`Db::begin_write`]), so the same row is only read.
+    pub(crate) async fn lock(
+        &mut self,
+        sqlite: &'static str,
+        postgres: &'static str,
+        args: &[Arg<'_>],
+    ) -> StoreResult<bool> {
+        let sql = match self {
+            Self::Sqlite(_) => sqlite,
+            Self::Postgres(_) => postgres,
+        };
+        let row: Option<(i64,)> = self.fetch_optional(sql, args).await?;
+        Ok(row.is_some())
+    }
+
+    /// The one row; `NotFound` when there is none.
+    pub(crate) async fn fetch_one<T: FromDbRow>(
+        &mut self,
+        sql: &'static str,
+        args: &[Arg<'_>],
+    ) -> StoreResult<T> {
+        Ok(match self {
+            Self::Sqlite(tx) => {
+                sqlx::query_as_with(sql, arguments::<SqliteArguments>(args)?)
+                    .fetch_one(&mut **tx)
+                    .await?
+            }
+            Self::Postgres(tx) => {
+                sqlx::query_as_with(sql, arguments::<PgArguments>(args)?)
+                    .fetch_one(&mut **tx)
+                    .await?
+            }
+        })
+    }
+
+    pub(crate) async fn fetch_optional<T: FromDbRow>(
+        &mut self,
+        sql: &'static str,
+        args: &[Arg<'_>],
+    ) -> StoreResult<Option<T>> {
+        Ok(match self {
+            Self::Sqlite(tx) => {
+                sqlx::query_as_with(sql, arguments::<SqliteArguments>(args)?)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+            Self::Postgres(tx) => {
+                sqlx::query_as_with(sql, arguments::<PgArguments>(args)?)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+        })
+    }
+
     /// Runs a statement in the transaction; returns how many rows it changed.
     pub(crate) async fn execute(
         &mut self,

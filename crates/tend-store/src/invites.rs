@@ -6,6 +6,7 @@ use tend_core::Timestamp;
 use tend_core::circle::{CircleName, MAX_MEMBERS};
 
 use crate::accounts::{AccountStore, Member};
+use crate::circles::lock_circle;
 use crate::db::args;
 use crate::error::StoreResult;
 use crate::ids::{CircleId, InviteId, MemberId};
@@ -171,27 +172,49 @@ impl InviteStore for SqlStore {
         token_hash: &[u8; 32],
         now: Timestamp,
     ) -> StoreResult<Result<CircleId, JoinRefusal>> {
-        let row: Option<(uuid::Uuid, uuid::Uuid)> = self
+        // Which circle the link leads to, before any lock: the sharing default is sealed with
+        // the joiner's key outside the transaction.
+        let row: Option<(uuid::Uuid,)> = self
             .data
             .fetch_optional(
-                "SELECT id, circle_id FROM invites WHERE token_hash = $1 AND used_at IS NULL \
+                "SELECT circle_id FROM invites WHERE token_hash = $1",
+                args![token_hash.as_slice()],
+            )
+            .await?;
+        let Some((circle,)) = row else {
+            return Ok(Err(JoinRefusal::Unusable));
+        };
+        let circle = CircleId(circle);
+        let sharing = self.default_sharing(member, circle).await?;
+        let mut tx = self.data.begin_write().await?;
+        // Joins into one circle go one at a time, so its size is decided on what it is: eight
+        // people at once through eight links make a circle of eight, never nine.
+        if !lock_circle(&mut tx, circle).await? {
+            return Ok(Err(JoinRefusal::Unusable));
+        }
+        let usable: Option<(uuid::Uuid,)> = tx
+            .fetch_optional(
+                "SELECT id FROM invites WHERE token_hash = $1 AND used_at IS NULL \
                  AND revoked_at IS NULL AND expires_at > $2",
                 args![token_hash.as_slice(), now.unix_seconds()],
             )
             .await?;
-        let Some((invite, circle)) = row else {
+        let Some((invite,)) = usable else {
             return Ok(Err(JoinRefusal::Unusable));
         };
-        let circle = CircleId(circle);
-        if self.require_membership(member, circle).await.is_ok() {
+        let (already, members): (i64, i64) = tx
+            .fetch_one(
+                "SELECT COALESCE(SUM(CASE WHEN member_id = $2 THEN 1 ELSE 0 END), 0), COUNT(*) \
+                 FROM circle_members WHERE circle_id = $1",
+                args![circle.as_uuid(), member.as_uuid()],
+            )
+            .await?;
+        if already > 0 {
             return Ok(Err(JoinRefusal::AlreadyMember));
         }
-        let ids = self.member_ids(circle).await?;
-        if ids.len() >= MAX_MEMBERS {
+        if usize::try_from(members).unwrap_or(usize::MAX) >= MAX_MEMBERS {
             return Ok(Err(JoinRefusal::Full));
         }
-        let sharing = self.default_sharing(member, circle).await?;
-        let mut tx = self.data.begin().await?;
         // Used up in the same transaction as the join: two people with one link cannot both
         // get in.
         let used = tx

@@ -38,6 +38,7 @@ mod notifications;
 mod postgres;
 mod profile;
 mod reflections;
+pub mod retry;
 mod routines;
 pub mod seal;
 mod sessions;
@@ -64,10 +65,11 @@ pub use jobs::{Job, JobKind, JobStore};
 pub use notifications::{Notification, NotificationStore, StoredNotification};
 pub use profile::{BoundaryRecord, CustomItem, ProfileStore};
 pub use reflections::{Appreciation, ReflectionStore};
-pub use routines::{ReviewRecord, RoutineStore, RoutineVersion};
+pub use routines::{ReviewRecord, RoutineStore, RoutineVersion, Settled};
 pub use seal::MasterKey;
 pub use sessions::{CareSession, CareSessionStore, PastSession, SignalRecord, StoredCareSession};
 use store::SqlStore;
+pub use tend_core::routine::ProposalAnswer;
 
 /// Everything Tend keeps, behind one API with one implementation for both databases.
 ///

@@ -6,16 +6,13 @@ use async_trait::async_trait;
 use tend_core::{Boundary, CustomLabel, ItemKind, ProfileAnswers, Timestamp};
 
 use crate::db::args;
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::ids::{BoundaryId, CustomItemId, MemberId};
 use crate::store::{SqlStore, one_row, open_json, seal_json};
 
 const PROFILE: &str = "profiles.sealed";
 const CUSTOM_ITEM: &str = "custom_items.sealed";
 const BOUNDARY: &str = "boundaries.sealed";
-
-/// Tries at a profile save that keeps meeting another save (two tabs at once).
-const PROFILE_SAVE_TRIES: usize = 5;
 
 /// An item a member added for themselves.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -137,7 +134,10 @@ impl ProfileStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<ProfileAnswers> {
         let key = self.keystore.data_key(member).await?;
-        for _ in 0..PROFILE_SAVE_TRIES {
+        // Each try that loses means another save landed: try again on the newer answers until
+        // this one lands too (`retry.rs`).
+        let mut tried = 0;
+        loop {
             let row: Option<(Vec<u8>, i64)> = self
                 .data
                 .fetch_optional(
@@ -178,8 +178,9 @@ impl ProfileStore for SqlStore {
             if saved == 1 {
                 return Ok(profile);
             }
+            crate::retry::wait(tried).await;
+            tried += 1;
         }
-        Err(StoreError::Conflict)
     }
 
     async fn create_custom_item(

@@ -4,16 +4,20 @@
 
 use async_trait::async_trait;
 use tend_core::Timestamp;
-use tend_core::routine::{Proposal, ReviewAnswer, Routine};
+use tend_core::routine::{Proposal, ProposalAnswer, ReviewAnswer, Routine};
 
+use crate::circles::lock_circle;
 use crate::db::args;
 use crate::error::{StoreError, StoreResult};
 use crate::ids::{CircleId, MemberId, ProposalId, ReviewId};
+use crate::seal::DataKey;
 use crate::store::{SqlStore, one_row, open_json, seal_json};
 
 const ROUTINE_VERSION: &str = "routine_versions.sealed";
 const PROPOSAL: &str = "routine_proposals.sealed";
+const PROPOSAL_ANSWER: &str = "proposal_answers.sealed";
 const REVIEW: &str = "routine_reviews.sealed";
+const REVIEW_ANSWER: &str = "review_answers.sealed";
 
 /// One agreed version of a circle's routine.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -22,6 +26,17 @@ pub struct RoutineVersion {
     pub author: MemberId,
     pub created_at: i64,
     pub routine: Routine<MemberId>,
+}
+
+/// What settling an accepted proposal did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settled {
+    /// It became this version now.
+    Became(u32),
+    /// Another acceptance arriving at the same moment made it this version first.
+    AlreadyBecame(u32),
+    /// Another change became the version this one was to be: it must be proposed again.
+    Outdated,
 }
 
 /// A review round of one routine version.
@@ -44,14 +59,7 @@ pub trait RoutineStore: Send + Sync {
         member: MemberId,
         circle: CircleId,
     ) -> StoreResult<Vec<RoutineVersion>>;
-    /// Records `version.version` as the circle's next version. `Conflict` if that number is
-    /// already taken (two acceptances raced): the caller re-reads and decides again.
-    async fn add_routine_version(
-        &self,
-        member: MemberId,
-        circle: CircleId,
-        version: &RoutineVersion,
-    ) -> StoreResult<()>;
+    /// Keeps a proposed change; those in its `accepted_by` and `declined` have answered it.
     async fn create_proposal(
         &self,
         member: MemberId,
@@ -59,26 +67,44 @@ pub trait RoutineStore: Send + Sync {
         proposal: &Proposal<MemberId>,
         now: Timestamp,
     ) -> StoreResult<ProposalId>;
-    /// The circle's proposals, oldest first.
+    /// The circle's proposals still waiting or declined, oldest first, each with every
+    /// member's latest answer.
     async fn proposals(
         &self,
         member: MemberId,
         circle: CircleId,
     ) -> StoreResult<Vec<(ProposalId, Proposal<MemberId>)>>;
-    async fn update_proposal(
+    /// Keeps `member`'s answer to a proposal, replacing their earlier one; another member's
+    /// answer at the same moment is a row of its own. `NotFound` when the proposal is not
+    /// listed (any more) in the circle.
+    async fn answer_proposal(
         &self,
         member: MemberId,
         circle: CircleId,
         id: ProposalId,
-        proposal: &Proposal<MemberId>,
+        answer: &ProposalAnswer,
+        now: Timestamp,
     ) -> StoreResult<()>;
-    async fn delete_proposal(
+    /// Makes an accepted proposal the circle's next version, `version.version`, exactly
+    /// once however many acceptances arrive together: in one transaction the proposal leaves
+    /// the list and the version is added.
+    async fn settle_proposal(
         &self,
         member: MemberId,
         circle: CircleId,
         id: ProposalId,
-    ) -> StoreResult<()>;
+        version: &RoutineVersion,
+    ) -> StoreResult<Settled>;
+    /// The version a settled proposal became, if it did.
+    async fn settled_version(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+        id: ProposalId,
+    ) -> StoreResult<Option<u32>>;
 
+    /// Opens a review of `review.version`. `Conflict` while another review of that version
+    /// is open (two started at the same moment): the caller reads the open one.
     async fn create_review(
         &self,
         member: MemberId,
@@ -86,19 +112,31 @@ pub trait RoutineStore: Send + Sync {
         review: &ReviewRecord,
         now: Timestamp,
     ) -> StoreResult<ReviewId>;
-    /// The circle's reviews, oldest first.
+    /// The circle's reviews, oldest first, each with every member's latest answers.
     async fn reviews(
         &self,
         member: MemberId,
         circle: CircleId,
     ) -> StoreResult<Vec<(ReviewId, ReviewRecord)>>;
-    async fn update_review(
+    /// Keeps `member`'s answers in a review, replacing their earlier ones.
+    async fn answer_review(
         &self,
         member: MemberId,
         circle: CircleId,
         id: ReviewId,
-        review: &ReviewRecord,
+        answer: &ReviewAnswer,
+        now: Timestamp,
     ) -> StoreResult<()>;
+    /// Closes a review with the proposal its outcome makes, once: in one transaction the
+    /// review names the proposal and the proposal is kept. `None` when it had closed already.
+    async fn close_review(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+        id: ReviewId,
+        proposal: &Proposal<MemberId>,
+        now: Timestamp,
+    ) -> StoreResult<Option<ProposalId>>;
 }
 
 /// The identity of a routine version row: circle id, then the version number.
@@ -106,6 +144,63 @@ fn version_row(circle: CircleId, version: u32) -> Vec<u8> {
     let mut row = circle.as_uuid().as_bytes().to_vec();
     row.extend_from_slice(&version.to_be_bytes());
     row
+}
+
+/// The identity of an answer row: what it answers, then who.
+fn answer_row(of: uuid::Uuid, member: MemberId) -> Vec<u8> {
+    let mut row = of.as_bytes().to_vec();
+    row.extend_from_slice(member.as_uuid().as_bytes());
+    row
+}
+
+impl SqlStore {
+    /// Inserts a proposal's row and its answers in a transaction already open, sealed with
+    /// the circle's `key` (read before the transaction: it never waits for a second
+    /// connection while holding one).
+    async fn insert_proposal(
+        &self,
+        tx: &mut crate::db::Tx,
+        circle: CircleId,
+        key: &DataKey,
+        proposal: &Proposal<MemberId>,
+        now: Timestamp,
+    ) -> StoreResult<ProposalId> {
+        let id = ProposalId::new();
+        // The answers are rows of their own; the sealed value keeps what was proposed.
+        let content = Proposal {
+            accepted_by: Default::default(),
+            declined: Vec::new(),
+            ..proposal.clone()
+        };
+        let sealed = seal_json(key, PROPOSAL, id.as_uuid().as_bytes(), &content)?;
+        tx.execute(
+            "INSERT INTO routine_proposals (id, circle_id, sealed, created_at) \
+             VALUES ($1, $2, $3, $4)",
+            args![id.as_uuid(), circle.as_uuid(), &sealed, now.unix_seconds()],
+        )
+        .await?;
+        let answers = proposal
+            .accepted_by
+            .iter()
+            .map(|m| (*m, ProposalAnswer::Yes))
+            .chain(
+                proposal
+                    .declined
+                    .iter()
+                    .map(|(m, note)| (*m, ProposalAnswer::No(note.clone()))),
+            );
+        for (member, answer) in answers {
+            let row = answer_row(id.as_uuid(), member);
+            let sealed = seal_json(key, PROPOSAL_ANSWER, &row, &answer)?;
+            tx.execute(
+                "INSERT INTO proposal_answers (proposal_id, member_id, sealed, answered_at) \
+                 VALUES ($1, $2, $3, $4)",
+                args![id.as_uuid(), member.as_uuid(), &sealed, now.unix_seconds()],
+            )
+            .await?;
+        }
+        Ok(id)
+    }
 }
 
 #[async_trait]
@@ -141,26 +236,6 @@ impl RoutineStore for SqlStore {
             .collect()
     }
 
-    async fn add_routine_version(
-        &self,
-        member: MemberId,
-        circle: CircleId,
-        version: &RoutineVersion,
-    ) -> StoreResult<()> {
-        self.require_membership(member, circle).await?;
-        let key = self.keystore.circle_key(circle).await?;
-        let row = version_row(circle, version.version);
-        let sealed = seal_json(&key, ROUTINE_VERSION, &row, version)?;
-        // The primary key decides races: a second version with the same number fails.
-        self.data
-            .execute(
-                "INSERT INTO routine_versions (circle_id, version, sealed) VALUES ($1, $2, $3)",
-                args![circle.as_uuid(), i64::from(version.version), &sealed],
-            )
-            .await?;
-        Ok(())
-    }
-
     async fn create_proposal(
         &self,
         member: MemberId,
@@ -169,16 +244,12 @@ impl RoutineStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<ProposalId> {
         self.require_membership(member, circle).await?;
-        let id = ProposalId::new();
         let key = self.keystore.circle_key(circle).await?;
-        let sealed = seal_json(&key, PROPOSAL, id.as_uuid().as_bytes(), proposal)?;
-        self.data
-            .execute(
-                "INSERT INTO routine_proposals (id, circle_id, sealed, created_at) \
-                 VALUES ($1, $2, $3, $4)",
-                args![id.as_uuid(), circle.as_uuid(), &sealed, now.unix_seconds()],
-            )
+        let mut tx = self.data.begin_write().await?;
+        let id = self
+            .insert_proposal(&mut tx, circle, &key, proposal, now)
             .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -199,50 +270,139 @@ impl RoutineStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
+        let answers: Vec<(uuid::Uuid, uuid::Uuid, Vec<u8>)> = self
+            .data
+            .fetch_all(
+                "SELECT a.proposal_id, a.member_id, a.sealed FROM proposal_answers a \
+                 JOIN routine_proposals p ON p.id = a.proposal_id WHERE p.circle_id = $1 \
+                 ORDER BY a.answered_at, a.member_id",
+                args![circle.as_uuid()],
+            )
+            .await?;
         let key = self.keystore.circle_key(circle).await?;
-        rows.into_iter()
-            .map(|(id, sealed)| {
-                let proposal = open_json(&key, PROPOSAL, id.as_bytes(), &sealed)?;
-                Ok((ProposalId(id), proposal))
-            })
-            .collect()
+        let mut proposals = Vec::with_capacity(rows.len());
+        for (id, sealed) in rows {
+            let mut proposal: Proposal<MemberId> =
+                open_json(&key, PROPOSAL, id.as_bytes(), &sealed)?;
+            for (_, member, sealed) in answers.iter().filter(|(p, _, _)| *p == id) {
+                let member = MemberId(*member);
+                let answer = open_json(&key, PROPOSAL_ANSWER, &answer_row(id, member), sealed)?;
+                // Older proposals kept their answers in the sealed value: rows are newer.
+                proposal.answer(member, answer);
+            }
+            proposals.push((ProposalId(id), proposal));
+        }
+        Ok(proposals)
     }
 
-    async fn update_proposal(
+    async fn answer_proposal(
         &self,
         member: MemberId,
         circle: CircleId,
         id: ProposalId,
-        proposal: &Proposal<MemberId>,
+        answer: &ProposalAnswer,
+        now: Timestamp,
     ) -> StoreResult<()> {
         self.require_membership(member, circle).await?;
         let key = self.keystore.circle_key(circle).await?;
-        let sealed = seal_json(&key, PROPOSAL, id.as_uuid().as_bytes(), proposal)?;
+        let sealed = seal_json(
+            &key,
+            PROPOSAL_ANSWER,
+            &answer_row(id.as_uuid(), member),
+            answer,
+        )?;
+        // Only into a proposal of this circle that is still listed.
         let changed = self
             .data
             .execute(
-                "UPDATE routine_proposals SET sealed = $1 WHERE id = $2 AND circle_id = $3",
-                args![&sealed, id.as_uuid(), circle.as_uuid()],
+                "INSERT INTO proposal_answers (proposal_id, member_id, sealed, answered_at) \
+                 SELECT id, $2, $3, $4 FROM routine_proposals WHERE id = $1 AND circle_id = $5 \
+                 ON CONFLICT (proposal_id, member_id) \
+                 DO UPDATE SET sealed = excluded.sealed, answered_at = excluded.answered_at",
+                args![
+                    id.as_uuid(),
+                    member.as_uuid(),
+                    &sealed,
+                    now.unix_seconds(),
+                    circle.as_uuid()
+                ],
             )
             .await?;
         one_row(changed)
     }
 
-    async fn delete_proposal(
+    async fn settle_proposal(
         &self,
         member: MemberId,
         circle: CircleId,
         id: ProposalId,
-    ) -> StoreResult<()> {
+        version: &RoutineVersion,
+    ) -> StoreResult<Settled> {
         self.require_membership(member, circle).await?;
-        let changed = self
-            .data
+        let key = self.keystore.circle_key(circle).await?;
+        let sealed = seal_json(
+            &key,
+            ROUTINE_VERSION,
+            &version_row(circle, version.version),
+            version,
+        )?;
+        let mut tx = self.data.begin_write().await?;
+        if !lock_circle(&mut tx, circle).await? {
+            return Err(StoreError::NotFound);
+        }
+        let taken = tx
             .execute(
                 "DELETE FROM routine_proposals WHERE id = $1 AND circle_id = $2",
                 args![id.as_uuid(), circle.as_uuid()],
             )
             .await?;
-        one_row(changed)
+        if taken == 0 {
+            // Settled by an acceptance that arrived at the same moment, or never listed.
+            drop(tx);
+            return match self.settled_version(member, circle, id).await? {
+                Some(version) => Ok(Settled::AlreadyBecame(version)),
+                None => Err(StoreError::NotFound),
+            };
+        }
+        // The version number is a primary key: a number taken by another change since the
+        // caller read the history means this proposal is outdated (and stays listed).
+        let added = tx
+            .execute(
+                "INSERT INTO routine_versions (circle_id, version, sealed, proposal_id) \
+                 VALUES ($1, $2, $3, $4)",
+                args![
+                    circle.as_uuid(),
+                    i64::from(version.version),
+                    &sealed,
+                    id.as_uuid()
+                ],
+            )
+            .await;
+        match added {
+            Ok(_) => {
+                tx.commit().await?;
+                Ok(Settled::Became(version.version))
+            }
+            Err(StoreError::Conflict) => Ok(Settled::Outdated),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn settled_version(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+        id: ProposalId,
+    ) -> StoreResult<Option<u32>> {
+        self.require_membership(member, circle).await?;
+        let row: Option<(i64,)> = self
+            .data
+            .fetch_optional(
+                "SELECT version FROM routine_versions WHERE circle_id = $1 AND proposal_id = $2",
+                args![circle.as_uuid(), id.as_uuid()],
+            )
+            .await?;
+        Ok(row.and_then(|(version,)| u32::try_from(version).ok()))
     }
 
     async fn create_review(
@@ -256,11 +416,19 @@ impl RoutineStore for SqlStore {
         let id = ReviewId::new();
         let key = self.keystore.circle_key(circle).await?;
         let sealed = seal_json(&key, REVIEW, id.as_uuid().as_bytes(), review)?;
+        // One open review per version: a second one started at the same moment is refused
+        // by the index (`Conflict`).
         self.data
             .execute(
-                "INSERT INTO routine_reviews (id, circle_id, sealed, created_at) \
-                 VALUES ($1, $2, $3, $4)",
-                args![id.as_uuid(), circle.as_uuid(), &sealed, now.unix_seconds()],
+                "INSERT INTO routine_reviews (id, circle_id, sealed, created_at, version) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                args![
+                    id.as_uuid(),
+                    circle.as_uuid(),
+                    &sealed,
+                    now.unix_seconds(),
+                    i64::from(review.version)
+                ],
             )
             .await?;
         Ok(id)
@@ -272,10 +440,10 @@ impl RoutineStore for SqlStore {
         circle: CircleId,
     ) -> StoreResult<Vec<(ReviewId, ReviewRecord)>> {
         self.require_membership(member, circle).await?;
-        let rows: Vec<(uuid::Uuid, Vec<u8>)> = self
+        let rows: Vec<(uuid::Uuid, Vec<u8>, Option<uuid::Uuid>)> = self
             .data
             .fetch_all(
-                "SELECT id, sealed FROM routine_reviews WHERE circle_id = $1 \
+                "SELECT id, sealed, proposal_id FROM routine_reviews WHERE circle_id = $1 \
                  ORDER BY created_at, id",
                 args![circle.as_uuid()],
             )
@@ -283,32 +451,101 @@ impl RoutineStore for SqlStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
+        let answers: Vec<(uuid::Uuid, uuid::Uuid, Vec<u8>)> = self
+            .data
+            .fetch_all(
+                "SELECT a.review_id, a.member_id, a.sealed FROM review_answers a \
+                 JOIN routine_reviews r ON r.id = a.review_id WHERE r.circle_id = $1",
+                args![circle.as_uuid()],
+            )
+            .await?;
         let key = self.keystore.circle_key(circle).await?;
-        rows.into_iter()
-            .map(|(id, sealed)| {
-                let review = open_json(&key, REVIEW, id.as_bytes(), &sealed)?;
-                Ok((ReviewId(id), review))
-            })
-            .collect()
+        let mut reviews = Vec::with_capacity(rows.len());
+        for (id, sealed, proposal) in rows {
+            let mut review: ReviewRecord = open_json(&key, REVIEW, id.as_bytes(), &sealed)?;
+            // Reviews from before kept answers and proposal in the sealed value; the rows
+            // and the column, where there are any, are newer.
+            for (_, member, sealed) in answers.iter().filter(|(r, _, _)| *r == id) {
+                let member = MemberId(*member);
+                let answer = open_json(&key, REVIEW_ANSWER, &answer_row(id, member), sealed)?;
+                review.answers.insert(member, answer);
+            }
+            if let Some(proposal) = proposal {
+                review.proposal = Some(ProposalId(proposal));
+            }
+            reviews.push((ReviewId(id), review));
+        }
+        Ok(reviews)
     }
 
-    async fn update_review(
+    async fn answer_review(
         &self,
         member: MemberId,
         circle: CircleId,
         id: ReviewId,
-        review: &ReviewRecord,
+        answer: &ReviewAnswer,
+        now: Timestamp,
     ) -> StoreResult<()> {
         self.require_membership(member, circle).await?;
         let key = self.keystore.circle_key(circle).await?;
-        let sealed = seal_json(&key, REVIEW, id.as_uuid().as_bytes(), review)?;
+        let sealed = seal_json(
+            &key,
+            REVIEW_ANSWER,
+            &answer_row(id.as_uuid(), member),
+            answer,
+        )?;
         let changed = self
             .data
             .execute(
-                "UPDATE routine_reviews SET sealed = $1 WHERE id = $2 AND circle_id = $3",
-                args![&sealed, id.as_uuid(), circle.as_uuid()],
+                "INSERT INTO review_answers (review_id, member_id, sealed, answered_at) \
+                 SELECT id, $2, $3, $4 FROM routine_reviews WHERE id = $1 AND circle_id = $5 \
+                 ON CONFLICT (review_id, member_id) \
+                 DO UPDATE SET sealed = excluded.sealed, answered_at = excluded.answered_at",
+                args![
+                    id.as_uuid(),
+                    member.as_uuid(),
+                    &sealed,
+                    now.unix_seconds(),
+                    circle.as_uuid()
+                ],
             )
             .await?;
         one_row(changed)
+    }
+
+    async fn close_review(
+        &self,
+        member: MemberId,
+        circle: CircleId,
+        id: ReviewId,
+        proposal: &Proposal<MemberId>,
+        now: Timestamp,
+    ) -> StoreResult<Option<ProposalId>> {
+        self.require_membership(member, circle).await?;
+        let key = self.keystore.circle_key(circle).await?;
+        let mut tx = self.data.begin_write().await?;
+        if !lock_circle(&mut tx, circle).await? {
+            return Err(StoreError::NotFound);
+        }
+        let open: Option<(i64,)> = tx
+            .fetch_optional(
+                "SELECT created_at FROM routine_reviews \
+                 WHERE id = $1 AND circle_id = $2 AND proposal_id IS NULL",
+                args![id.as_uuid(), circle.as_uuid()],
+            )
+            .await?;
+        if open.is_none() {
+            return Ok(None);
+        }
+        let pid = self
+            .insert_proposal(&mut tx, circle, &key, proposal, now)
+            .await?;
+        tx.execute(
+            "UPDATE routine_reviews SET proposal_id = $1 WHERE id = $2",
+            args![pid.as_uuid(), id.as_uuid()],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(pid))
     }
 }

@@ -15,6 +15,7 @@ mod circles;
 mod notifications;
 mod problem;
 mod profile;
+mod query;
 mod routines;
 mod sessions;
 

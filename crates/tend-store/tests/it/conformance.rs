@@ -447,6 +447,61 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
         )
         .await
         .unwrap();
+    // What is shared with the circle, a no with a note, and a review's answers: rows of their
+    // own, sealed too.
+    store
+        .set_sharing(
+            sam.id,
+            circle.id,
+            &[(
+                tend_core::circle::Section::Boundary(tend_core::BoundaryKind::HealthNote),
+                tend_core::reveal::Share::Everything,
+            )],
+        )
+        .await
+        .unwrap();
+    let proposal = store
+        .create_proposal(sam.id, circle.id, &proposal_of(sam.id, "Tea"), at(9))
+        .await
+        .unwrap();
+    store
+        .answer_proposal(
+            sam.id,
+            circle.id,
+            proposal,
+            &tend_core::routine::ProposalAnswer::No("Gooseberry evening".to_owned()),
+            at(9),
+        )
+        .await
+        .unwrap();
+    let review = store
+        .create_review(
+            sam.id,
+            circle.id,
+            &tend_store::ReviewRecord {
+                version: 1,
+                started_at: 9,
+                answers: Default::default(),
+                proposal: None,
+            },
+            at(9),
+        )
+        .await
+        .unwrap();
+    store
+        .answer_review(
+            sam.id,
+            circle.id,
+            review,
+            &tend_core::routine::ReviewAnswer {
+                verdicts: Default::default(),
+                suggestions: vec!["Tamarind walk".to_owned()],
+                named: true,
+            },
+            at(9),
+        )
+        .await
+        .unwrap();
     store.ping().await.unwrap();
 
     // Read while the store is open, so the write-ahead logs are searched too.
@@ -486,6 +541,11 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
             "Quince",
             "extra-care",
             "felt_good",
+            "health-note",
+            "everything",
+            "Gooseberry",
+            "Tamarind",
+            "suggestions",
         ] {
             if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
                 found.push(format!("{needle} in {}", path.display()));
@@ -693,9 +753,7 @@ async fn a_circle_is_seen_by_its_members_only() {
         assert!(!record.members[0].locked);
         for result in [
             store.circle(alex.id, circle.id).await.map(|_| ()),
-            store
-                .set_sharing(alex.id, circle.id, &Default::default())
-                .await,
+            store.set_sharing(alex.id, circle.id, &[]).await,
             store.lock(alex.id, circle.id, at(3)).await.map(|_| ()),
             store.unlock(alex.id, circle.id).await,
             store.leave(alex.id, circle.id).await,
@@ -855,7 +913,14 @@ async fn locking_reveals_when_everyone_has_locked_and_leaving_closes_a_circle_of
             tend_core::reveal::Share::Everything,
         );
         store
-            .set_sharing(alex.id, circle.id, &sharing)
+            .set_sharing(
+                alex.id,
+                circle.id,
+                &[(
+                    tend_core::circle::Section::Answers,
+                    tend_core::reveal::Share::Everything,
+                )],
+            )
             .await
             .unwrap();
 
@@ -918,8 +983,22 @@ fn routine_with(
     routine
 }
 
+fn proposal_of(
+    author: tend_store::MemberId,
+    text: &str,
+) -> tend_core::routine::Proposal<tend_store::MemberId> {
+    tend_core::routine::Proposal {
+        author,
+        base_version: 0,
+        routine: routine_with(text, author),
+        accepted_by: [author].into(),
+        declined: Vec::new(),
+    }
+}
+
 #[tokio::test]
-async fn routine_versions_are_kept_in_order_and_a_number_is_taken_once() {
+async fn a_proposal_becomes_one_version_once_and_a_number_is_taken_once() {
+    use tend_store::Settled;
     on_each_backend(|store, _| async move {
         let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
         let alex = store
@@ -937,35 +1016,71 @@ async fn routine_versions_are_kept_in_order_and_a_number_is_taken_once() {
                 .unwrap()
                 .is_empty()
         );
+        let first = store
+            .create_proposal(sam.id, circle.id, &proposal_of(sam.id, "Tea"), at(3))
+            .await
+            .unwrap();
+        let second = store
+            .create_proposal(sam.id, circle.id, &proposal_of(sam.id, "Water"), at(3))
+            .await
+            .unwrap();
         let v1 = tend_store::RoutineVersion {
             version: 1,
             author: sam.id,
             created_at: 3,
-            routine: routine_with("Tea and a blanket", sam.id),
-        };
-        store
-            .add_routine_version(sam.id, circle.id, &v1)
-            .await
-            .unwrap();
-        let again = store.add_routine_version(sam.id, circle.id, &v1).await;
-        assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
-        let v2 = tend_store::RoutineVersion {
-            version: 2,
-            created_at: 4,
             routine: routine_with("Tea", sam.id),
+        };
+        assert_eq!(
+            store
+                .settle_proposal(sam.id, circle.id, first, &v1)
+                .await
+                .unwrap(),
+            Settled::Became(1)
+        );
+        // Two acceptances of the same proposal at once: the second learns what it became.
+        assert_eq!(
+            store
+                .settle_proposal(sam.id, circle.id, first, &v1)
+                .await
+                .unwrap(),
+            Settled::AlreadyBecame(1)
+        );
+        assert_eq!(
+            store
+                .settled_version(sam.id, circle.id, first)
+                .await
+                .unwrap(),
+            Some(1)
+        );
+        // Another change made for the same number is outdated, and stays listed.
+        let other = tend_store::RoutineVersion {
+            routine: routine_with("Water", sam.id),
             ..v1.clone()
         };
-        store
-            .add_routine_version(sam.id, circle.id, &v2)
-            .await
-            .unwrap();
+        assert_eq!(
+            store
+                .settle_proposal(sam.id, circle.id, second, &other)
+                .await
+                .unwrap(),
+            Settled::Outdated
+        );
+        let listed = store.proposals(sam.id, circle.id).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].0, second);
         assert_eq!(
             store.routine_versions(sam.id, circle.id).await.unwrap(),
-            vec![v1.clone(), v2]
+            vec![v1.clone()]
         );
         for result in [
             store.routine_versions(alex.id, circle.id).await.map(|_| ()),
-            store.add_routine_version(alex.id, circle.id, &v1).await,
+            store
+                .settle_proposal(alex.id, circle.id, second, &v1)
+                .await
+                .map(|_| ()),
+            store
+                .settled_version(alex.id, circle.id, first)
+                .await
+                .map(|_| ()),
         ] {
             assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
         }
@@ -974,53 +1089,69 @@ async fn routine_versions_are_kept_in_order_and_a_number_is_taken_once() {
 }
 
 #[tokio::test]
-async fn proposals_are_kept_changed_and_removed_within_their_circle() {
+async fn each_members_answer_to_a_proposal_is_kept_even_at_the_same_moment() {
+    use tend_core::routine::ProposalAnswer;
     on_each_backend(|store, _| async move {
         let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
         let alex = store
             .create_member(new_member("alex"), at(1))
             .await
             .unwrap();
+        let kim = store.create_member(new_member("kim"), at(1)).await.unwrap();
         let circle = store
             .create_circle(sam.id, &circle_name("Us"), at(2))
             .await
             .unwrap();
-        let mut proposal = tend_core::routine::Proposal {
-            author: sam.id,
-            base_version: 0,
-            routine: routine_with("Tea and a blanket", sam.id),
-            accepted_by: Default::default(),
-            declined: Vec::new(),
-        };
+        store
+            .create_invite(sam.id, circle.id, &[2; 32], at(2), at(100))
+            .await
+            .unwrap();
+        store
+            .accept_invite(alex.id, &[2; 32], at(2))
+            .await
+            .unwrap()
+            .unwrap();
+        let mut proposal = proposal_of(sam.id, "Tea and a blanket");
         let id = store
             .create_proposal(sam.id, circle.id, &proposal, at(3))
             .await
             .unwrap();
-        proposal.declined.push((sam.id, "not yet".to_owned()));
-        store
-            .update_proposal(sam.id, circle.id, id, &proposal)
-            .await
-            .unwrap();
+        let no = ProposalAnswer::No("not yet".to_owned());
+        let (a, b) = tokio::join!(
+            store.answer_proposal(sam.id, circle.id, id, &no, at(4)),
+            store.answer_proposal(alex.id, circle.id, id, &ProposalAnswer::Yes, at(4)),
+        );
+        a.unwrap();
+        b.unwrap();
+        proposal.answer(sam.id, ProposalAnswer::No("not yet".to_owned()));
+        proposal.answer(alex.id, ProposalAnswer::Yes);
         assert_eq!(
-            store.proposals(sam.id, circle.id).await.unwrap(),
+            store.proposals(alex.id, circle.id).await.unwrap(),
             vec![(id, proposal.clone())]
         );
-        assert!(matches!(
-            store.proposals(alex.id, circle.id).await,
-            Err(StoreError::NotFound)
-        ));
-        assert!(matches!(
-            store.delete_proposal(alex.id, circle.id, id).await,
-            Err(StoreError::NotFound)
-        ));
-        store.delete_proposal(sam.id, circle.id, id).await.unwrap();
-        assert!(store.proposals(sam.id, circle.id).await.unwrap().is_empty());
+        for result in [
+            store.proposals(kim.id, circle.id).await.map(|_| ()),
+            store
+                .answer_proposal(kim.id, circle.id, id, &ProposalAnswer::Yes, at(5))
+                .await,
+            store
+                .answer_proposal(
+                    sam.id,
+                    circle.id,
+                    tend_store::ProposalId::new(),
+                    &ProposalAnswer::Yes,
+                    at(5),
+                )
+                .await,
+        ] {
+            assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+        }
     })
     .await;
 }
 
 #[tokio::test]
-async fn reviews_are_kept_sealed_within_their_circle() {
+async fn a_review_opens_once_per_version_keeps_each_answer_and_closes_once() {
     on_each_backend(|store, _| async move {
         let sam = store.create_member(new_member("sam"), at(1)).await.unwrap();
         let alex = store
@@ -1041,34 +1172,56 @@ async fn reviews_are_kept_sealed_within_their_circle() {
             .create_review(sam.id, circle.id, &review, at(3))
             .await
             .unwrap();
-        review.answers.insert(
-            sam.id,
-            tend_core::routine::ReviewAnswer {
-                verdicts: [(
-                    tend_core::routine::StepId(1),
-                    tend_core::routine::StepVerdict::Drop,
-                )]
-                .into(),
-                suggestions: vec!["A walk".to_owned()],
-                named: false,
-            },
-        );
+        let twice = store.create_review(sam.id, circle.id, &review, at(3)).await;
+        assert!(matches!(twice, Err(StoreError::Conflict)), "{twice:?}");
+        let answer = tend_core::routine::ReviewAnswer {
+            verdicts: [(
+                tend_core::routine::StepId(1),
+                tend_core::routine::StepVerdict::Drop,
+            )]
+            .into(),
+            suggestions: vec!["A walk".to_owned()],
+            named: false,
+        };
         store
-            .update_review(sam.id, circle.id, id, &review)
+            .answer_review(sam.id, circle.id, id, &answer, at(4))
             .await
             .unwrap();
+        review.answers.insert(sam.id, answer.clone());
         assert_eq!(
             store.reviews(sam.id, circle.id).await.unwrap(),
             vec![(id, review.clone())]
         );
-        assert!(matches!(
-            store.reviews(alex.id, circle.id).await,
-            Err(StoreError::NotFound)
-        ));
-        assert!(matches!(
-            store.update_review(alex.id, circle.id, id, &review).await,
-            Err(StoreError::NotFound)
-        ));
+        for result in [
+            store.reviews(alex.id, circle.id).await.map(|_| ()),
+            store
+                .answer_review(alex.id, circle.id, id, &answer, at(5))
+                .await,
+        ] {
+            assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+        }
+        let outcome = proposal_of(sam.id, "A walk");
+        let proposal = store
+            .close_review(sam.id, circle.id, id, &outcome, at(6))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            store
+                .close_review(sam.id, circle.id, id, &outcome, at(6))
+                .await
+                .unwrap(),
+            None,
+            "a review closes once"
+        );
+        let reviews = store.reviews(sam.id, circle.id).await.unwrap();
+        assert_eq!(reviews[0].1.proposal, Some(proposal));
+        assert_eq!(store.proposals(sam.id, circle.id).await.unwrap().len(), 1);
+        // Closed, the version can be reviewed again.
+        store
+            .create_review(sam.id, circle.id, &review, at(7))
+            .await
+            .unwrap();
     })
     .await;
 }

@@ -9,13 +9,12 @@ use serde::{Deserialize, Serialize};
 use tend_app::circles;
 use tend_app::{CircleId, CircleRecord, InviteId, MemberId};
 use tend_core::circle::Section;
-use tend_core::profile::Variant;
 use tend_core::reveal::Fact;
 use utoipa::ToSchema;
 
 use super::auth::ApiMember;
 use super::problem::{ApiError, ApiJson, Problem};
-use crate::i18n::msg;
+use super::query::VariantQuery;
 use crate::state::AppState;
 
 fn circle_id(id: &str) -> Result<CircleId, ApiError> {
@@ -257,11 +256,6 @@ pub async fn lock_delete(
     )))
 }
 
-#[derive(Deserialize)]
-pub struct VariantQuery {
-    variant: Option<String>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct CommonGroundBody {
     revealed: bool,
@@ -339,20 +333,7 @@ pub async fn common_ground_get(
 ) -> Result<Response, ApiError> {
     let me = api.id();
     let id = circle_id(&id)?;
-    let variant = match query.variant.as_deref() {
-        None => Variant::AfterSex,
-        Some(value) => match Variant::parse(value) {
-            Some(variant) => variant,
-            // Not this member's circle is still 404, whatever the query says.
-            None => {
-                circles::circle(&state.app, me, id).await?;
-                return Err(ApiError::Invalid(vec![(
-                    "variant".into(),
-                    msg("profile-variant-invalid"),
-                )]));
-            }
-        },
-    };
+    let variant = query.variant(&state.app, me, id).await?;
     let ground = circles::common_ground(&state.app, me, id, variant).await?;
     let view = ground.ground;
     let boundaries = ground

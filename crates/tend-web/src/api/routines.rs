@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use super::auth::ApiMember;
 use super::problem::{ApiError, ApiJson, Problem};
-use crate::i18n::msg;
+use super::query::VariantQuery;
 use crate::state::AppState;
 
 fn circle_id(id: &str) -> Result<CircleId, ApiError> {
@@ -74,24 +74,6 @@ fn default_review_sessions() -> u16 {
 
 fn default_review_weeks() -> u16 {
     Settings::default().review_every_weeks
-}
-
-/// Which kind of session's routine a request is about (`?variant=`, after-sex by default).
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct VariantQuery {
-    /// after-sex (the default), after-intense-scene or after-hard-scene.
-    pub variant: Option<String>,
-}
-
-impl VariantQuery {
-    fn variant(&self) -> Result<Variant, ApiError> {
-        match &self.variant {
-            None => Ok(Variant::AfterSex),
-            Some(v) => Variant::parse(v).ok_or_else(|| {
-                ApiError::Invalid(vec![("variant".into(), msg("profile-variant-invalid"))])
-            }),
-        }
-    }
 }
 
 /// A whole routine, as the API shows and takes it.
@@ -206,14 +188,7 @@ pub async fn routine_get(
     Query(query): Query<VariantQuery>,
 ) -> Result<Json<RoutineBody>, ApiError> {
     let id = circle_id(&id)?;
-    let variant = match query.variant() {
-        Ok(variant) => variant,
-        // Not this member's circle is still 404, whatever the query says.
-        Err(error) => {
-            tend_app::circles::circle(&state.app, api.id(), id).await?;
-            return Err(error);
-        }
-    };
+    let variant = query.variant(&state.app, api.id(), id).await?;
     let overview = routine::overview(&state.app, api.id(), id).await?;
     let (version, routine) = overview.current(variant);
     Ok(Json(routine_body(version, &routine)))
@@ -572,13 +547,7 @@ pub async fn reviews_post(
     Query(query): Query<VariantQuery>,
 ) -> Result<Response, ApiError> {
     let id = circle_id(&id)?;
-    let variant = match query.variant() {
-        Ok(variant) => variant,
-        Err(error) => {
-            tend_app::circles::circle(&state.app, api.id(), id).await?;
-            return Err(error);
-        }
-    };
+    let variant = query.variant(&state.app, api.id(), id).await?;
     let (review, started) = routine::start_review_now(&state.app, api.id(), id, variant).await?;
     let status = if started {
         StatusCode::CREATED

@@ -25,3 +25,4 @@ mod routines;
 mod safety;
 mod session_pages;
 mod sessions;
+mod together;
