@@ -2,20 +2,21 @@
 //! see common ground, leave. Every circle query starts from the asking member's membership,
 //! so anyone outside a circle gets `NotFound` for all of it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use tend_core::boundaries::BoundaryGroup;
+use tend_core::boundaries::{BoundaryGroup, BoundaryKind};
 use tend_core::circle::{CircleName, INVITE_LIFETIME, Section};
 use tend_core::profile::Variant;
-use tend_core::reveal::{self, CommonGround, OwnItem, Participant, Share};
+use tend_core::reveal::{self, BoundaryEntry, CommonGround, Fact, OwnItem, Participant, Share};
 use tend_store::{
-    BoundaryRecord, CircleId, CircleRecord, CircleSummary, InviteId, InviteRecord, JoinRefusal,
-    Member, MemberId, StoredCareSession,
+    CircleId, CircleRecord, CircleSummary, InviteId, InviteRecord, InviteView, JoinRefusal,
+    MemberId, Notification, StoredCareSession,
 };
 
 use crate::app::App;
 use crate::clock;
 use crate::error::{Error, Problem, Result, msg};
+use crate::notifications;
 use crate::secrets::{self, secret_hash};
 
 /// Makes a circle with `me` in it.
@@ -33,6 +34,21 @@ pub async fn list(app: &App, me: MemberId) -> Result<Vec<CircleSummary>> {
 /// A circle `me` is in.
 pub async fn circle(app: &App, me: MemberId, id: CircleId) -> Result<CircleRecord> {
     Ok(app.store.circle(me, id).await?)
+}
+
+/// Whether `me` joined the circle since its last reveal: what partners shared before they
+/// came waits until every member has locked and confirmed for them. Before a circle's first
+/// reveal, its first two members are not newcomers to each other (there was nothing to
+/// share before the second came but what the first kept for themselves).
+pub fn is_newcomer(circle: &CircleRecord, me: MemberId) -> bool {
+    circle
+        .members
+        .iter()
+        .find(|m| m.member.id == me)
+        .is_some_and(|m| match circle.revealed_epoch {
+            Some(revealed) => m.joined_epoch > revealed,
+            None => m.joined_epoch > 1,
+        })
 }
 
 /// The members of a circle, by id.
@@ -84,7 +100,46 @@ pub async fn set_sharing(
     // Each section is a row of its own: a change to another section at the same moment
     // (another tab, another switch) is kept too.
     app.store.set_sharing(me, id, &parsed).await?;
+    let kinds: Vec<(BoundaryKind, bool)> = parsed
+        .iter()
+        .filter_map(|(section, share)| match section {
+            Section::Boundary(kind) => Some((*kind, *share == Share::Everything)),
+            _ => None,
+        })
+        .collect();
+    if !kinds.is_empty() {
+        tick_entries(app, me, id, &kinds).await?;
+    }
     Ok(app.store.circle(me, id).await?)
+}
+
+/// Sharing a kind of boundary with a circle is a shortcut: it ticks the circle on each of
+/// the kind's entries there are now (or unticks it, when the kind is no longer shared).
+/// Entries added later stay private until ticked.
+async fn tick_entries(
+    app: &App,
+    me: MemberId,
+    id: CircleId,
+    kinds: &[(BoundaryKind, bool)],
+) -> Result<()> {
+    let now = app.clock.now();
+    for record in app.store.boundaries(me).await? {
+        let Some(&(_, share)) = kinds.iter().find(|(k, _)| *k == record.boundary.kind) else {
+            continue;
+        };
+        let mut circles = record.shared_with.clone().unwrap_or_default();
+        let changed = if share {
+            circles.insert(id)
+        } else {
+            circles.remove(&id)
+        };
+        if changed || record.shared_with.is_none() {
+            app.store
+                .update_boundary(me, record.id, &record.boundary, Some(&circles), now)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Locks `me`'s answers for the circle. Nothing is revealed until every member has locked.
@@ -99,9 +154,16 @@ pub async fn unlock(app: &App, me: MemberId, id: CircleId) -> Result<()> {
 }
 
 /// Leaves at once, with nobody's approval and nobody told: the circle simply shows one
-/// member fewer.
+/// member fewer, and the links the member made stop working.
 pub async fn leave(app: &App, me: MemberId, id: CircleId) -> Result<()> {
-    Ok(app.store.leave(me, id).await?)
+    Ok(app.store.leave(me, id, clock::now()).await?)
+}
+
+/// Confirms what `me` shares with the circle's current members, after someone joined:
+/// nothing shared before is shown to a newcomer until every member has.
+pub async fn confirm_sharing(app: &App, me: MemberId, id: CircleId) -> Result<()> {
+    app.store.confirm_sharing(me, id).await?;
+    Ok(())
 }
 
 /// A new single-use invite link for the circle: the token (shown once) and its record. Only
@@ -134,8 +196,9 @@ pub async fn revoke_invite(app: &App, me: MemberId, id: CircleId, invite: Invite
         .await?)
 }
 
-/// The circle an invite link leads to and who is in it, while the link works.
-pub async fn invite(app: &App, token: &str) -> Result<Option<(CircleName, Vec<Member>)>> {
+/// What an invite link says before joining, while it works: the circle's name, who invited
+/// (their display name, if they set one) and how many members it has; never who they are.
+pub async fn invite(app: &App, token: &str) -> Result<Option<InviteView>> {
     Ok(app
         .store
         .usable_invite(&secret_hash(token), clock::now())
@@ -149,7 +212,16 @@ pub async fn join(app: &App, me: MemberId, token: &str) -> Result<CircleId> {
         .accept_invite(me, &secret_hash(token), clock::now())
         .await?;
     match joined {
-        Ok(circle) => Ok(circle),
+        Ok(circle) => {
+            // Everyone already there is asked to look again at what they share.
+            let joined = Notification::Joined { circle, from: me };
+            for member in app.store.circle_member_ids(circle).await? {
+                if member != me {
+                    notifications::notify_now(app, member, &joined).await?;
+                }
+            }
+            Ok(circle)
+        }
         Err(JoinRefusal::Unusable) => Err(Error::Gone(msg("invite-unusable"))),
         Err(JoinRefusal::AlreadyMember) => Err(Error::NotNow(msg("invite-already-member"))),
         Err(JoinRefusal::Full) => Err(Error::NotNow(msg("invite-full"))),
@@ -157,12 +229,18 @@ pub async fn join(app: &App, me: MemberId, token: &str) -> Result<CircleId> {
 }
 
 /// What a member may see of the circle for one kind of session: the common ground under the
-/// reveal rules, and (once revealed) the boundaries partners share with the circle.
+/// reveal rules, partners' shared boundary entries among its facts.
 pub struct Ground {
     pub circle: CircleRecord,
     pub ground: CommonGround<MemberId>,
-    /// Each partner's shared boundaries, limits first; empty before the reveal.
-    pub boundaries: Vec<(MemberId, Vec<BoundaryRecord>)>,
+}
+
+impl Ground {
+    /// Each partner's boundary entries shared with the circle, limits first; empty before
+    /// the reveal (the rules give none).
+    pub fn boundaries(&self) -> Vec<(MemberId, Vec<BoundaryEntry>)> {
+        shared_boundaries(&self.ground)
+    }
 }
 
 pub async fn common_ground(
@@ -173,20 +251,11 @@ pub async fn common_ground(
 ) -> Result<Ground> {
     let circle = app.store.circle(me, id).await?;
     let ground = view(app, me, &circle, variant).await?;
-    let boundaries = if ground.revealed {
-        shared_boundaries(app, me, &circle).await?
-    } else {
-        Vec::new()
-    };
-    Ok(Ground {
-        circle,
-        ground,
-        boundaries,
-    })
+    Ok(Ground { circle, ground })
 }
 
-/// The viewer's view of the circle for `variant`. Partners' answers are read here, on the
-/// server, and only what the reveal rules allow leaves this function.
+/// The viewer's view of the circle for `variant`. Partners' answers and boundaries are read
+/// here, on the server, and only what the reveal rules allow leaves this function.
 pub(crate) async fn view(
     app: &App,
     viewer: MemberId,
@@ -197,53 +266,65 @@ pub(crate) async fn view(
     for member in &circle.members {
         let id = member.member.id;
         let profile = app.store.profile(id).await?;
-        let custom = app.store.custom_items(id).await?;
-        let changed = match member.reveal_digest {
-            Some(digest) => digest != app.store.answers_digest(id).await?,
-            None => false,
-        };
+        let custom: Vec<OwnItem> = app
+            .store
+            .custom_items(id)
+            .await?
+            .iter()
+            .map(|item| OwnItem {
+                key: item.key(),
+                label: item.label.as_str().to_owned(),
+                kind: item.kind,
+            })
+            .collect();
+        let sharing = member.sharing.for_reveal();
+        let released = reveal::release_digests(&profile, &custom, sharing);
+        let boundaries = app
+            .store
+            .boundaries(id)
+            .await?
+            .into_iter()
+            .map(|record| BoundaryEntry {
+                id: record.id.to_string(),
+                shared: member.sharing.shares_entry(
+                    record.boundary.kind,
+                    record.shared_with.as_ref(),
+                    &circle.id,
+                ),
+                boundary: record.boundary,
+                updated_at: record.updated_at,
+            })
+            .collect();
         participants.push(Participant {
             member: id,
             answers: profile.effective(variant),
-            custom_items: custom
-                .iter()
-                .map(|item| OwnItem {
-                    key: item.key(),
-                    label: item.label.as_str().to_owned(),
-                    kind: item.kind,
-                })
-                .collect(),
-            sharing: member.sharing.for_reveal(),
+            custom_items: custom,
+            sharing,
             locked: member.locked,
-            changed_since_reveal: changed,
+            confirmed: member.confirmed,
+            changed: reveal::changed_since(&member.reveal_digests, &released, variant),
+            boundaries,
         });
     }
     Ok(reveal::common_ground(app.catalog, &participants, &viewer))
 }
 
-/// Each partner's boundaries that they share with this circle, limits first.
-pub(crate) async fn shared_boundaries(
-    app: &App,
-    viewer: MemberId,
-    circle: &CircleRecord,
-) -> Result<Vec<(MemberId, Vec<BoundaryRecord>)>> {
-    let mut shared = Vec::new();
-    for member in circle.members.iter().filter(|m| m.member.id != viewer) {
-        let mut records: Vec<BoundaryRecord> = app
-            .store
-            .boundaries(member.member.id)
-            .await?
-            .into_iter()
-            .filter(|r| member.sharing.get(Section::Boundary(r.boundary.kind)) == Share::Everything)
-            .collect();
-        records.sort_by_key(|r| {
-            BoundaryGroup::ALL
-                .iter()
-                .position(|g| *g == r.boundary.kind.group())
-        });
-        if !records.is_empty() {
-            shared.push((member.member.id, records));
+/// Each partner's boundary entries in a view, limits first.
+pub(crate) fn shared_boundaries(
+    ground: &CommonGround<MemberId>,
+) -> Vec<(MemberId, Vec<BoundaryEntry>)> {
+    let mut shared: BTreeMap<MemberId, Vec<BoundaryEntry>> = BTreeMap::new();
+    for fact in &ground.facts {
+        if let Fact::Boundary { partner, entry } = fact {
+            shared.entry(*partner).or_default().push(entry.clone());
         }
     }
-    Ok(shared)
+    for entries in shared.values_mut() {
+        entries.sort_by_key(|e| {
+            BoundaryGroup::ALL
+                .iter()
+                .position(|g| *g == e.boundary.kind.group())
+        });
+    }
+    shared.into_iter().collect()
 }

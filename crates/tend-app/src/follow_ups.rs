@@ -9,8 +9,8 @@ use tend_core::Timestamp;
 use tend_core::insights::{Moment, Mood, Reflection, ReflectionNotes};
 use tend_core::session::{FollowUpAnswer, follow_ups};
 use tend_store::{
-    Appreciation, CareSessionId, FollowUp, FollowUpId, JobKind, MemberId, Notification,
-    NotificationId, StoreError, StoredCareSession,
+    Appreciation, FollowUp, FollowUpId, JobKind, MemberId, Notification, NotificationId,
+    StoreError, StoredCareSession,
 };
 
 use crate::app::App;
@@ -18,21 +18,6 @@ use crate::boundaries;
 use crate::error::{Error, Result, msg};
 use crate::notifications;
 use crate::routine;
-
-/// The id of one participant's follow-up at one hour of one session: the same every time,
-/// so owing follow-ups twice keeps one of each.
-fn follow_up_id(session: CareSessionId, member: MemberId, hours: u16) -> FollowUpId {
-    use sha2::Digest;
-    let digest = sha2::Sha256::new()
-        .chain_update(b"tend follow-up")
-        .chain_update(session.as_uuid().as_bytes())
-        .chain_update(member.as_uuid().as_bytes())
-        .chain_update(hours.to_be_bytes())
-        .finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    FollowUpId::from_uuid(uuid::Uuid::from_bytes(bytes))
-}
 
 /// Schedules the follow-ups of every participant, counted from the start of aftercare, at
 /// the hours of the routine the session follows. Each is delivered to its member's
@@ -51,9 +36,10 @@ pub(crate) async fn owe(app: &App, me: MemberId, stored: &StoredCareSession) -> 
                 session_at: at,
                 answer: None,
             };
-            let id = follow_up_id(stored.id, *participant, hours);
-            app.store
-                .add_follow_up(*participant, id, &follow_up, due_at)
+            // The same id every time: owing follow-ups twice keeps one of each.
+            let id = app
+                .store
+                .add_follow_up(*participant, &follow_up, due_at)
                 .await?;
             app.store
                 .schedule_job(JobKind::FollowUp, id.as_uuid(), due_at)

@@ -38,6 +38,6 @@ pub use error::{Error, Problem, Result, msg, rule_message};
 pub use tend_store::{
     AppreciationId, Backend, BoundaryId, BoundaryRecord, CareSession, CareSessionId, CircleId,
     CircleMember, CircleRecord, CircleSummary, CustomItem, CustomItemId, FollowUp, FollowUpId,
-    InviteId, InviteRecord, Member, MemberId, Notification, NotificationId, ProposalId,
+    InviteId, InviteRecord, InviteView, Member, MemberId, Notification, NotificationId, ProposalId,
     ReflectionId, ReviewId, ReviewRecord, RoutineVersion, SignalRecord, Store, StoredCareSession,
 };

@@ -45,6 +45,23 @@ pub(crate) async fn current(
     Ok(current_of(&history(app, member, circle).await?, variant))
 }
 
+/// The routine as `me` may see it: all of it, but for a member who joined since the
+/// circle's last reveal, who sees no step for or from a particular partner until every member
+/// has locked and confirmed for them.
+fn as_seen(circle: &CircleRecord, me: MemberId, routine: Routine<MemberId>) -> Routine<MemberId> {
+    if circles::is_newcomer(circle, me) {
+        routine.for_newcomer(&me)
+    } else {
+        routine
+    }
+}
+
+/// A proposal as `me` may see it (see [`as_seen`]).
+fn proposal_as_seen(circle: &CircleRecord, me: MemberId, mut view: ProposalView) -> ProposalView {
+    view.proposal.routine = as_seen(circle, me, view.proposal.routine);
+    view
+}
+
 /// Where a proposal stands, against the current version for its kind of session.
 pub fn outcome(
     history: &[RoutineVersion],
@@ -73,7 +90,7 @@ pub(crate) async fn of_session(
 ) -> Result<Routine<MemberId>> {
     let circle = app.store.circle(me, stored.circle).await?;
     let history = history(app, me, &circle).await?;
-    Ok(history
+    let routine = history
         .into_iter()
         .find(|v| v.version == stored.record.routine_version)
         .map(|v| v.routine)
@@ -83,7 +100,8 @@ pub(crate) async fn of_session(
                 variant: stored.record.variant,
                 ..Default::default()
             },
-        }))
+        });
+    Ok(as_seen(&circle, me, routine))
 }
 
 /// A proposal, where it stands, and the version it became once accepted.
@@ -117,6 +135,21 @@ impl Overview {
     }
 }
 
+/// Every version as `me` may see it (see [`as_seen`]).
+fn seen_history(
+    circle: &CircleRecord,
+    me: MemberId,
+    history: Vec<RoutineVersion>,
+) -> Vec<RoutineVersion> {
+    history
+        .into_iter()
+        .map(|mut v| {
+            v.routine = as_seen(circle, me, v.routine);
+            v
+        })
+        .collect()
+}
+
 /// The circle's routines, after settling every proposal that has become acceptable since it
 /// was last looked at (for example because a member who had not said yes left).
 pub async fn overview(app: &App, me: MemberId, id: CircleId) -> Result<Overview> {
@@ -125,13 +158,17 @@ pub async fn overview(app: &App, me: MemberId, id: CircleId) -> Result<Overview>
     let members = members(&circle);
     let proposals = proposals
         .into_iter()
-        .map(|(pid, proposal)| ProposalView {
-            id: pid,
-            state: outcome(&history, &proposal, &members),
-            proposal,
-            version: None,
+        .map(|(pid, proposal)| {
+            let view = ProposalView {
+                id: pid,
+                state: outcome(&history, &proposal, &members),
+                proposal,
+                version: None,
+            };
+            proposal_as_seen(&circle, me, view)
         })
         .collect();
+    let history = seen_history(&circle, me, history);
     let reviews = app.store.reviews(me, circle.id).await?;
     Ok(Overview {
         circle,
@@ -150,6 +187,7 @@ pub async fn current_for(
 ) -> Result<(CircleRecord, u32, Routine<MemberId>)> {
     let circle = app.store.circle(me, id).await?;
     let (version, routine) = current(app, me, &circle, variant).await?;
+    let routine = as_seen(&circle, me, routine);
     Ok((circle, version, routine))
 }
 
@@ -177,7 +215,8 @@ pub async fn suggestions(
 /// Every agreed version, oldest first.
 pub async fn versions(app: &App, me: MemberId, id: CircleId) -> Result<Vec<RoutineVersion>> {
     let circle = app.store.circle(me, id).await?;
-    history(app, me, &circle).await
+    let history = history(app, me, &circle).await?;
+    Ok(seen_history(&circle, me, history))
 }
 
 /// Version `n` of the circle's routine (version 0 is the empty routine before any).
@@ -188,10 +227,11 @@ pub async fn version(
     n: u32,
 ) -> Result<(CircleRecord, Routine<MemberId>)> {
     let circle = app.store.circle(me, id).await?;
-    let routine = version_in(app, me, &circle, n).await?;
+    let routine = as_seen(&circle, me, version_in(app, me, &circle, n).await?);
     Ok((circle, routine))
 }
 
+/// Version `n` in full (what a review's outcome is made from).
 async fn version_in(
     app: &App,
     me: MemberId,
@@ -225,8 +265,8 @@ pub async fn compare(
     to: u32,
 ) -> Result<Comparison> {
     let circle = app.store.circle(me, id).await?;
-    let from = version_in(app, me, &circle, from).await?;
-    let to = version_in(app, me, &circle, to).await?;
+    let from = as_seen(&circle, me, version_in(app, me, &circle, from).await?);
+    let to = as_seen(&circle, me, version_in(app, me, &circle, to).await?);
     let change = routine::diff(&from, &to);
     Ok(Comparison {
         circle,
@@ -321,6 +361,7 @@ fn parse_routine(
     input: &RoutineInput,
     circle: &CircleRecord,
     current: &Routine<MemberId>,
+    hidden: &[Step<MemberId>],
 ) -> Result<Routine<MemberId>> {
     let members = members(circle);
     let mut problems: Vec<Problem> = Vec::new();
@@ -353,7 +394,13 @@ fn parse_routine(
             }
         };
         let id = match raw.id {
-            Some(id) if current.step(StepId(id)).is_some() && seen.insert(id) => StepId(id),
+            Some(id)
+                if current.step(StepId(id)).is_some()
+                    && !hidden.iter().any(|s| s.id == StepId(id))
+                    && seen.insert(id) =>
+            {
+                StepId(id)
+            }
             Some(_) => {
                 problems.push(Problem::new(field("id"), msg("routine-step-id")));
                 StepId(0)
@@ -460,7 +507,19 @@ pub async fn propose(
 ) -> Result<ProposalView> {
     let circle = app.store.circle(me, id).await?;
     let (version, current) = current(app, me, &circle, input.variant()).await?;
-    let routine = parse_routine(app, input, &circle, &current)?;
+    // A newcomer changes only the steps they can see; the others stay as they are.
+    let hidden: Vec<Step<MemberId>> = if circles::is_newcomer(&circle, me) {
+        current
+            .steps
+            .iter()
+            .filter(|s| !Routine::open_to_newcomer(s, &me))
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut routine = parse_routine(app, input, &circle, &current, &hidden)?;
+    routine.steps.extend(hidden);
     let proposal = Proposal {
         author: me,
         base_version: version,
@@ -469,12 +528,13 @@ pub async fn propose(
         declined: Vec::new(),
     };
     let (pid, state, version) = make_proposal(app, me, &circle, &proposal).await?;
-    Ok(ProposalView {
+    let view = ProposalView {
         id: pid,
         proposal,
         state,
         version,
-    })
+    };
+    Ok(proposal_as_seen(&circle, me, view))
 }
 
 /// Keeps `me`'s new proposal and settles it at once when it needs nobody else's yes.
@@ -554,7 +614,7 @@ async fn settled_view(
     let variant = made.routine.settings.variant;
     let before = history.iter().filter(|v| v.version < version);
     let (base_version, _) = routine::current_for(before.map(|v| (v.version, &v.routine)), variant);
-    Ok(ProposalView {
+    let view = ProposalView {
         id: pid,
         proposal: Proposal {
             author: made.author,
@@ -565,7 +625,8 @@ async fn settled_view(
         },
         state: ProposalState::Accepted,
         version: Some(version),
-    })
+    };
+    Ok(proposal_as_seen(circle, me, view))
 }
 
 /// Says yes to a proposal; the last yes makes it the next version.
@@ -630,12 +691,13 @@ async fn answer(
         return settled_view(app, me, &circle, pid).await;
     };
     let (state, version) = settle(app, me, &circle, pid, &proposal).await?;
-    Ok(ProposalView {
+    let view = ProposalView {
         id: pid,
         proposal,
         state,
         version,
-    })
+    };
+    Ok(proposal_as_seen(&circle, me, view))
 }
 
 /// Turns `proposal` into the next version if everyone has said yes (or it only adds care for
@@ -713,37 +775,55 @@ async fn settle_all(app: &App, member: MemberId, circle: &CircleRecord) -> Resul
     Ok(standing)
 }
 
-/// A review as members see it: how each step fared under the rules (wishes unnamed unless
-/// their author chose to be named), who has answered (how many, not who), and the member's
-/// own answer.
+/// A review as members see it: who has answered (how many, not who), the member's own
+/// answer, and, once every member has answered or the review has closed, how each step
+/// fared under the rules (wishes unnamed unless their author chose to be named). Before
+/// that, results could be traced to whoever answered first.
 pub struct ReviewView {
     pub id: ReviewId,
     pub record: ReviewRecord,
     pub routine: Routine<MemberId>,
+    /// Empty until every member has answered or the review has closed.
     pub outcomes: Vec<StepOutcome<MemberId>>,
     pub answered: usize,
     pub waiting_for: usize,
     pub mine: Option<ReviewAnswer>,
 }
 
+impl ReviewView {
+    /// Whether its results show: every member has answered, or it has closed.
+    pub fn results_shown(&self) -> bool {
+        self.waiting_for == 0 || self.record.proposal.is_some()
+    }
+}
+
 fn review_view(
     id: ReviewId,
     record: ReviewRecord,
     routine: Routine<MemberId>,
-    members: &BTreeSet<MemberId>,
+    circle: &CircleRecord,
     me: MemberId,
 ) -> ReviewView {
+    let members = members(circle);
     let answers: BTreeMap<MemberId, ReviewAnswer> = record
         .answers
         .iter()
         .filter(|(m, _)| members.contains(m))
         .map(|(m, a)| (*m, a.clone()))
         .collect();
-    let (outcomes, _) = routine::review_outcome(&routine, &answers);
+    let waiting_for = members.len().saturating_sub(answers.len());
+    let shown = waiting_for == 0 || record.proposal.is_some();
+    let routine = as_seen(circle, me, routine);
+    let outcomes = if shown {
+        let (outcomes, _) = routine::review_outcome(&routine, &answers);
+        outcomes
+    } else {
+        Vec::new()
+    };
     ReviewView {
         id,
         answered: answers.len(),
-        waiting_for: members.len().saturating_sub(answers.len()),
+        waiting_for,
         mine: record.answers.get(&me).cloned(),
         outcomes,
         routine,
@@ -775,10 +855,7 @@ pub async fn start_review_now(
     }
     let (rid, review, started) =
         start_review(app, me, Some(me), &circle, version, app.clock.now()).await?;
-    Ok((
-        review_view(rid, review, routine, &members(&circle), me),
-        started,
-    ))
+    Ok((review_view(rid, review, routine, &circle, me), started))
 }
 
 /// The circle's reviews, oldest first: open ones wait for answers, done ones name their
@@ -786,7 +863,6 @@ pub async fn start_review_now(
 pub async fn reviews(app: &App, me: MemberId, id: CircleId) -> Result<Vec<ReviewView>> {
     let circle = app.store.circle(me, id).await?;
     let history = history(app, me, &circle).await?;
-    let members = members(&circle);
     let reviews = app.store.reviews(me, circle.id).await?;
     Ok(reviews
         .into_iter()
@@ -796,7 +872,7 @@ pub async fn reviews(app: &App, me: MemberId, id: CircleId) -> Result<Vec<Review
                 .find(|v| v.version == review.version)?
                 .routine
                 .clone();
-            Some(review_view(rid, review, routine, &members, me))
+            Some(review_view(rid, review, routine, &circle, me))
         })
         .collect())
 }
@@ -826,7 +902,7 @@ pub async fn review(
     let circle = app.store.circle(me, id).await?;
     let record = own_review(app, me, &circle, rid).await?;
     let routine = version_in(app, me, &circle, record.version).await?;
-    let view = review_view(rid, record, routine, &members(&circle), me);
+    let view = review_view(rid, record, routine, &circle, me);
     Ok((circle, view))
 }
 
@@ -861,9 +937,11 @@ pub async fn answer_review(
         return Err(Error::NotNow(msg("review-closed")));
     }
     let routine = version_in(app, me, &circle, review.version).await?;
+    // Verdicts only on steps the member can see: the others keep theirs.
+    let visible = as_seen(&circle, me, routine.clone());
     let mut problems = Vec::new();
     for step in input.verdicts.keys() {
-        if routine.step(StepId(*step)).is_none() {
+        if visible.step(StepId(*step)).is_none() {
             problems.push(Problem::new(
                 format!("verdicts.{step}"),
                 msg("routine-step-id"),
@@ -904,7 +982,7 @@ pub async fn answer_review(
         named: input.named,
     };
     let review = record_review_answer(app, me, &circle, rid, &routine, &answer).await?;
-    Ok(review_view(rid, review, routine, &members(&circle), me))
+    Ok(review_view(rid, review, routine, &circle, me))
 }
 
 /// Records `me`'s answers in a review (a row of their own: partners answering at the same

@@ -139,19 +139,27 @@ async fn since_last(
 ) -> Result<Option<SinceLast>> {
     let record = &stored.record;
     let past = app.store.sessions_with_aftercare(me, circle.id).await?;
-    let Some(last) = past.iter().rev().find(|p| p.variant == record.variant) else {
+    // Only sessions the member took part in: when others met is theirs to know.
+    let Some(last) = past
+        .iter()
+        .rev()
+        .find(|p| p.took_part && p.variant == record.variant)
+    else {
         return Ok(None);
     };
+    // Partners' boundaries only as the reveal rules give them: none before the reveal,
+    // and only the entries shared with this circle.
+    let ground = circles::view(app, me, circle, record.variant).await?;
     let mut new_boundaries = Vec::new();
-    for (partner, records) in circles::shared_boundaries(app, me, circle).await? {
+    for (partner, entries) in circles::shared_boundaries(&ground) {
         if !record.session.participants.contains(&partner) {
             continue;
         }
-        for r in records
+        for entry in entries
             .into_iter()
-            .filter(|r| r.updated_at > last.aftercare_at)
+            .filter(|e| e.updated_at > last.aftercare_at)
         {
-            new_boundaries.push((partner, r.boundary));
+            new_boundaries.push((partner, entry.boundary));
         }
     }
     Ok(Some(SinceLast {

@@ -121,7 +121,7 @@ impl BoundaryKind {
 }
 
 /// One boundary entry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Boundary {
     pub kind: BoundaryKind,
     /// What the member wrote; for a stress response one of [`STRESS_RESPONSES`]; for

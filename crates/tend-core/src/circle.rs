@@ -1,7 +1,7 @@
 //! Circles: 2–8 members who share aftercare with each other. Joining is by a single-use,
 //! expiring invite; leaving is instant; nobody owns a circle.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -121,6 +121,21 @@ impl CircleSharing {
             .insert(section.as_str().to_owned(), share.as_str().to_owned());
     }
 
+    /// Whether a boundary entry of `kind` reaches `circle`. An entry says which circles it is
+    /// shared with; one from before entries were shared one by one (`None`) follows its
+    /// kind's choice here.
+    pub fn shares_entry<C: Ord>(
+        &self,
+        kind: BoundaryKind,
+        shared_with: Option<&BTreeSet<C>>,
+        circle: &C,
+    ) -> bool {
+        match shared_with {
+            Some(circles) => circles.contains(circle),
+            None => self.get(Section::Boundary(kind)) == Share::Everything,
+        }
+    }
+
     /// The choices the reveal rules take.
     pub fn for_reveal(&self) -> Sharing {
         Sharing {
@@ -133,6 +148,23 @@ impl CircleSharing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_boundary_entry_reaches_only_the_circles_it_names() {
+        let mut sharing = CircleSharing::default();
+        let kind = BoundaryKind::HardLimit;
+        let us = BTreeSet::from([1]);
+        assert!(sharing.shares_entry(kind, Some(&us), &1));
+        assert!(!sharing.shares_entry(kind, Some(&us), &2));
+        assert!(!sharing.shares_entry(kind, Some(&BTreeSet::new()), &1));
+        // Sharing the kind does not share an entry that names its circles.
+        sharing.set(Section::Boundary(kind), Share::Everything);
+        assert!(!sharing.shares_entry(kind, Some(&us), &2));
+        // An entry from before follows its kind's choice.
+        assert!(sharing.shares_entry(kind, None::<&BTreeSet<i32>>, &2));
+        sharing.set(Section::Boundary(kind), Share::Nothing);
+        assert!(!sharing.shares_entry(kind, None::<&BTreeSet<i32>>, &2));
+    }
 
     #[test]
     fn circle_names_are_short_single_lines() {

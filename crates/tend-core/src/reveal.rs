@@ -3,16 +3,22 @@
 //! sharing choices, and the viewer, to the facts that viewer may see. Nothing about a partner
 //! reaches a page or the API except through it.
 //!
-//! The rules, in short: nothing of anyone's until everyone has locked; a need is seen by a
-//! partner only if that partner offers it (and both take part in matching); "maybe" pairs are
-//! "worth talking about", never matches; a shared favourite is seen only by those who love or
-//! like it, and only when at least two do; differences, notes and custom items only where the
-//! owner shares everything; each partner's yes-rate is shown, so "yes to everything" is seen.
+//! The rules, in short: nothing of anyone's until everyone has locked and everyone has
+//! confirmed what they share for the circle's current members (a newcomer sees nothing shared
+//! before they came until each member has said so); a need is seen by a partner only if that
+//! partner offers it (and both take part in matching); "maybe" pairs are "worth talking
+//! about", never matches; a shared favourite is seen only by those who love or like it, and
+//! only when at least two do; differences, notes and custom items only where the owner shares
+//! everything; answers that are nearly all the same on one side ("glad to", "love" or "maybe"
+//! to almost everything) are named, in words, so "yes to everything" cannot probe unseen; a
+//! change since the reveal is marked only where the viewer can see the section it is in.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::boundaries::Boundary;
 use crate::catalog::{Catalog, ItemKind};
-use crate::profile::{Answer, Answers, GiveRating, Rating};
+use crate::profile::{Answer, Answers, GiveRating, ProfileAnswers, Rating, Variant};
+use crate::time::Timestamp;
 
 /// What a member releases to one circle for one section.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -57,6 +63,26 @@ pub struct OwnItem {
     pub kind: ItemKind,
 }
 
+/// One boundary entry of a member, as the reveal rules need it. Boundaries are shared entry
+/// by entry: a new entry is private until its owner ticks the circle on it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BoundaryEntry {
+    /// The entry's id, as the store names it.
+    pub id: String,
+    pub boundary: Boundary,
+    /// When its words last changed (the brief names what is new since the last session).
+    pub updated_at: Timestamp,
+    /// Whether its owner shares it with this circle.
+    pub shared: bool,
+}
+
+/// What changed since the circle's reveal, section by section (for the variant in question).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Changed {
+    pub answers: bool,
+    pub custom_items: bool,
+}
+
 /// One member of the circle, with their answers for the variant in question.
 #[derive(Clone, Debug)]
 pub struct Participant<M> {
@@ -66,9 +92,142 @@ pub struct Participant<M> {
     pub custom_items: Vec<OwnItem>,
     pub sharing: Sharing,
     pub locked: bool,
-    /// Whether answers changed since the circle's last reveal.
-    pub changed_since_reveal: bool,
+    /// Whether they confirmed what they share for the circle's current members (false for a
+    /// member who has not since someone joined).
+    pub confirmed: bool,
+    /// What they changed since the circle's reveal.
+    pub changed: Changed,
+    /// Their boundary entries, each saying whether it is shared with this circle.
+    pub boundaries: Vec<BoundaryEntry>,
 }
+
+/// Digests of what a member releases to a circle, one per kind of session and released
+/// section ("after-sex/answers", "after-sex/custom-items"): the answers as a partner can see
+/// them (ratings, and notes only when everything is shared), their own items only when
+/// shared as everything. Kept at a reveal, so a later change shows as "changed" — and only a
+/// change a partner could see does: a private note, a private item or another kind of
+/// session changes nothing here.
+pub fn release_digests(
+    profile: &ProfileAnswers,
+    custom: &[OwnItem],
+    sharing: Sharing,
+) -> BTreeMap<String, [u8; 32]> {
+    use sha2::Digest;
+    let digest = |value: &serde_json::Value| -> [u8; 32] {
+        sha2::Sha256::digest(value.to_string().as_bytes()).into()
+    };
+    let mut digests = BTreeMap::new();
+    for variant in Variant::ALL {
+        let answers = profile.effective(variant);
+        if sharing.answers != Share::Nothing {
+            let with_notes = sharing.answers == Share::Everything;
+            let released: Vec<serde_json::Value> = answers
+                .iter()
+                .filter(|(item, _)| !item.starts_with("custom:"))
+                .map(|(item, a)| {
+                    serde_json::json!([
+                        item,
+                        a.receive.map(Rating::as_str),
+                        a.give.map(GiveRating::as_str),
+                        a.shared.map(Rating::as_str),
+                        if with_notes {
+                            a.note.as_ref().map(|n| n.as_str())
+                        } else {
+                            None
+                        },
+                    ])
+                })
+                .collect();
+            digests.insert(
+                format!("{}/answers", variant.as_str()),
+                digest(&serde_json::Value::Array(released)),
+            );
+        }
+        if sharing.custom_items == Share::Everything {
+            let released: Vec<serde_json::Value> = custom
+                .iter()
+                .map(|own| {
+                    let a = answers.get(&own.key).cloned().unwrap_or_default();
+                    serde_json::json!([
+                        own.label,
+                        own.kind.as_str(),
+                        a.receive.map(Rating::as_str),
+                        a.give.map(GiveRating::as_str),
+                        a.shared.map(Rating::as_str),
+                        a.note.as_ref().map(|n| n.as_str()),
+                    ])
+                })
+                .collect();
+            digests.insert(
+                format!("{}/custom-items", variant.as_str()),
+                digest(&serde_json::Value::Array(released)),
+            );
+        }
+    }
+    digests
+}
+
+/// What changed for one kind of session, between the digests kept at the reveal and the
+/// digests now: a section counts only where both exist and differ (a section released since
+/// the reveal has nothing to compare with).
+pub fn changed_since(
+    at_reveal: &BTreeMap<String, [u8; 32]>,
+    now: &BTreeMap<String, [u8; 32]>,
+    variant: Variant,
+) -> Changed {
+    let differs = |section: &str| {
+        let key = format!("{}/{section}", variant.as_str());
+        matches!((at_reveal.get(&key), now.get(&key)), (Some(a), Some(b)) if a != b)
+    };
+    Changed {
+        answers: differs("answers"),
+        custom_items: differs("custom-items"),
+    }
+}
+
+/// Which side of the answers a blanket notice is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    /// What they would give a partner.
+    Give,
+    /// What they would receive, or do together.
+    Receive,
+}
+
+/// The answer a partner gave to almost everything on one side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Blanket {
+    /// "Glad to", to almost everything to give.
+    GladTo,
+    /// "Love", to almost everything to receive or do together.
+    Love,
+    /// "Maybe", to almost everything on that side.
+    Maybe,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Give => "give",
+            Self::Receive => "receive",
+        }
+    }
+}
+
+impl Blanket {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GladTo => "glad-to",
+            Self::Love => "love",
+            Self::Maybe => "maybe",
+        }
+    }
+}
+
+/// A side is named as blanket when at least this share of its rated items have one answer…
+pub const BLANKET_PERCENT: usize = 80;
+/// …and at least this many of its items are rated (one answer of one is not a pattern).
+pub const BLANKET_MIN_RATED: usize = 5;
 
 /// Pairs of wishes that pull in different directions (DESIGN.md §4, "differences").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -135,9 +294,13 @@ pub enum Fact<M> {
     Favourite { item: String, with: BTreeSet<M> },
     /// The viewer and `partner` pull in different directions.
     Difference { partner: M, tension: Tension },
-    /// The share of `partner`'s give answers that offer (glad to / if you'd like), in percent.
-    YesRate { partner: M, percent: u32 },
-    /// `partner` changed answers since the last reveal.
+    /// `partner` gave the same answer to almost everything on one side.
+    Blanket {
+        partner: M,
+        side: Side,
+        answer: Blanket,
+    },
+    /// `partner` changed, since the reveal, a section the viewer can see.
     Changed { partner: M },
     /// `partner` shares all answers: this one, note included.
     Answer {
@@ -151,15 +314,20 @@ pub enum Fact<M> {
         item: OwnItem,
         answer: Option<Answer>,
     },
+    /// `partner` shares this boundary entry with the circle.
+    Boundary { partner: M, entry: BoundaryEntry },
 }
 
 /// What a viewer sees of a circle.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommonGround<M> {
-    /// False until every member has locked; then only the viewer's own answers are in `facts`.
+    /// False until every member has locked and confirmed; until then only the viewer's own
+    /// answers are in `facts`.
     pub revealed: bool,
     /// Members who have not locked yet.
     pub waiting_for: usize,
+    /// Members who have not confirmed what they share since someone joined.
+    pub unconfirmed: usize,
     pub facts: BTreeSet<Fact<M>>,
 }
 
@@ -177,13 +345,89 @@ fn likes_together(answer: &Answer) -> bool {
     matches!(answer.shared, Some(Rating::Love | Rating::Like))
 }
 
+/// Where an answer leans, whichever scale it is on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Leaning {
+    Yes,
+    Maybe,
+    No,
+}
+
+fn rating_leaning(rating: Rating) -> Leaning {
+    match rating {
+        Rating::Love | Rating::Like => Leaning::Yes,
+        Rating::Maybe => Leaning::Maybe,
+        Rating::No => Leaning::No,
+    }
+}
+
+fn give_leaning(rating: GiveRating) -> Leaning {
+    match rating {
+        GiveRating::Glad | GiveRating::IfYouLike => Leaning::Yes,
+        GiveRating::Maybe => Leaning::Maybe,
+        GiveRating::No => Leaning::No,
+    }
+}
+
 /// Whether a receive/give (or shared/shared) pair is "worth talking about": both answered,
 /// one side maybe, neither side no.
-fn worth_talking(a: Option<&str>, b: Option<&str>) -> bool {
+fn worth_talking(a: Option<Leaning>, b: Option<Leaning>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => (a == "maybe" || b == "maybe") && a != "no" && b != "no",
+        (Some(a), Some(b)) => {
+            (a == Leaning::Maybe || b == Leaning::Maybe) && a != Leaning::No && b != Leaning::No
+        }
         _ => false,
     }
+}
+
+/// The answer that almost every rated item on a side has, if one of the named ones does.
+fn blanket(answers: impl Iterator<Item = Blanket>, rated: usize) -> Option<Blanket> {
+    if rated < BLANKET_MIN_RATED {
+        return None;
+    }
+    let mut counts: BTreeMap<Blanket, usize> = BTreeMap::new();
+    for answer in answers {
+        *counts.entry(answer).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .find(|(_, count)| count * 100 >= rated * BLANKET_PERCENT)
+        .map(|(answer, _)| answer)
+}
+
+/// The sides on which `answers` are blanket: nearly all "glad to" (or "maybe") to give, or
+/// nearly all "love" (or "maybe") to receive and to do together.
+fn blankets(catalog: &Catalog, answers: &Answers) -> Vec<(Side, Blanket)> {
+    let catalog_answers = || {
+        catalog
+            .items()
+            .iter()
+            .filter_map(|item| answers.get(&item.id))
+    };
+    let gives: Vec<GiveRating> = catalog_answers().filter_map(|a| a.give).collect();
+    let receives: Vec<Rating> = catalog_answers()
+        .filter_map(|a| a.receive.or(a.shared))
+        .collect();
+    let give = blanket(
+        gives.iter().filter_map(|g| match g {
+            GiveRating::Glad => Some(Blanket::GladTo),
+            GiveRating::Maybe => Some(Blanket::Maybe),
+            _ => None,
+        }),
+        gives.len(),
+    );
+    let receive = blanket(
+        receives.iter().filter_map(|r| match r {
+            Rating::Love => Some(Blanket::Love),
+            Rating::Maybe => Some(Blanket::Maybe),
+            _ => None,
+        }),
+        receives.len(),
+    );
+    give.map(|b| (Side::Give, b))
+        .into_iter()
+        .chain(receive.map(|b| (Side::Receive, b)))
+        .collect()
 }
 
 fn own_rating(answer: &Answer) -> Option<Rating> {
@@ -211,6 +455,7 @@ pub fn common_ground<M: Ord + Clone>(
         return CommonGround {
             revealed: false,
             waiting_for: 0,
+            unconfirmed: 0,
             facts,
         };
     };
@@ -221,10 +466,12 @@ pub fn common_ground<M: Ord + Clone>(
         });
     }
     let waiting_for = circle.iter().filter(|p| !p.locked).count();
-    if waiting_for > 0 {
+    let unconfirmed = circle.iter().filter(|p| !p.confirmed).count();
+    if waiting_for > 0 || unconfirmed > 0 {
         return CommonGround {
             revealed: false,
             waiting_for,
+            unconfirmed,
             facts,
         };
     }
@@ -234,7 +481,18 @@ pub fn common_ground<M: Ord + Clone>(
     for partner in partners.clone() {
         let they_match = partner.sharing.answers >= Share::Matches;
         let id = || partner.member.clone();
-        if partner.changed_since_reveal {
+        for entry in partner.boundaries.iter().filter(|e| e.shared) {
+            facts.insert(Fact::Boundary {
+                partner: id(),
+                entry: entry.clone(),
+            });
+        }
+        // A change is marked only where the viewer sees the section it is in.
+        let answers_seen = partner.sharing.answers == Share::Everything || (i_match && they_match);
+        let custom_seen = partner.sharing.custom_items == Share::Everything;
+        if (partner.changed.answers && answers_seen)
+            || (partner.changed.custom_items && custom_seen)
+        {
             facts.insert(Fact::Changed { partner: id() });
         }
         if partner.sharing.answers == Share::Everything {
@@ -260,17 +518,18 @@ pub fn common_ground<M: Ord + Clone>(
         if !(i_match && they_match) {
             continue;
         }
-        let mut gives = 0u32;
-        let mut yes = 0u32;
+        for (side, answer) in blankets(catalog, &partner.answers) {
+            facts.insert(Fact::Blanket {
+                partner: id(),
+                side,
+                answer,
+            });
+        }
         for item in catalog.items() {
             let mine = me.answers.get(&item.id).unwrap_or(&empty);
             let theirs = partner.answers.get(&item.id).unwrap_or(&empty);
             match item.kind {
                 ItemKind::Given => {
-                    if theirs.give.is_some() {
-                        gives += 1;
-                        yes += u32::from(offers(theirs));
-                    }
                     if wants(mine).is_some() && offers(theirs) {
                         facts.insert(Fact::Offers {
                             partner: id(),
@@ -284,8 +543,8 @@ pub fn common_ground<M: Ord + Clone>(
                             rating,
                         });
                     }
-                    let receive = |a: &Answer| a.receive.map(Rating::as_str);
-                    let give = |a: &Answer| a.give.map(GiveRating::as_str);
+                    let receive = |a: &Answer| a.receive.map(rating_leaning);
+                    let give = |a: &Answer| a.give.map(give_leaning);
                     if worth_talking(receive(mine), give(theirs))
                         || worth_talking(receive(theirs), give(mine))
                     {
@@ -296,7 +555,7 @@ pub fn common_ground<M: Ord + Clone>(
                     }
                 }
                 ItemKind::Shared => {
-                    let shared = |a: &Answer| a.shared.map(Rating::as_str);
+                    let shared = |a: &Answer| a.shared.map(rating_leaning);
                     if worth_talking(shared(mine), shared(theirs)) {
                         facts.insert(Fact::TalkAbout {
                             partner: id(),
@@ -305,13 +564,6 @@ pub fn common_ground<M: Ord + Clone>(
                     }
                 }
             }
-        }
-        // Rounded to the nearest percent; no give answers, no rate.
-        if let Some(percent) = (yes * 100 + gives / 2).checked_div(gives) {
-            facts.insert(Fact::YesRate {
-                partner: id(),
-                percent,
-            });
         }
         if me.sharing.answers == Share::Everything && partner.sharing.answers == Share::Everything {
             for tension in Tension::ALL {
@@ -357,6 +609,7 @@ pub fn common_ground<M: Ord + Clone>(
     CommonGround {
         revealed: true,
         waiting_for: 0,
+        unconfirmed: 0,
         facts,
     }
 }

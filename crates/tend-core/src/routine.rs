@@ -94,6 +94,31 @@ impl<M: Ord + Clone> Routine<M> {
     pub fn next_step_id(&self) -> StepId {
         StepId(self.steps.iter().map(|s| s.id.0 + 1).max().unwrap_or(1))
     }
+
+    /// Whether `viewer` may see a step while partners have not yet confirmed what they share
+    /// with them (a newcomer before the circle's next reveal): only a step for everyone, or
+    /// one naming nobody but the viewer.
+    pub fn open_to_newcomer(step: &Step<M>, viewer: &M) -> bool {
+        step.for_members
+            .iter()
+            .chain(&step.from_members)
+            .all(|m| m == viewer)
+    }
+
+    /// The routine as a newcomer sees it before the circle's next reveal: its safewords,
+    /// signals and settings (needed to take part safely), and no step for or from a
+    /// particular partner.
+    pub fn for_newcomer(&self, viewer: &M) -> Self {
+        Self {
+            steps: self
+                .steps
+                .iter()
+                .filter(|s| Self::open_to_newcomer(s, viewer))
+                .cloned()
+                .collect(),
+            settings: self.settings.clone(),
+        }
+    }
 }
 
 /// What changed from one version to another.
@@ -428,6 +453,22 @@ mod tests {
             steps,
             settings: Settings::default(),
         }
+    }
+
+    #[test]
+    fn a_newcomer_sees_the_safewords_and_no_step_naming_a_partner() {
+        let mut full = routine(vec![
+            step(1, "cuddling", &[1], &[2]),
+            step(2, "water", &[], &[]),
+            step(3, "snacks", &[3], &[]),
+            step(4, "blanket", &[3], &[3]),
+            step(5, "quiet-time", &[], &[1]),
+        ]);
+        full.settings.stop_word = "pineapple".to_owned();
+        let seen = full.for_newcomer(&3);
+        let ids: Vec<u32> = seen.steps.iter().map(|s| s.id.0).collect();
+        assert_eq!(ids, [2, 3, 4]);
+        assert_eq!(seen.settings, full.settings);
     }
 
     #[test]

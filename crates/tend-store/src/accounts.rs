@@ -113,7 +113,7 @@ pub trait AccountStore: Send + Sync {
 }
 
 /// A member row as stored: sealed fields still sealed.
-type MemberRow = (
+pub(crate) type MemberRow = (
     uuid::Uuid,
     String,
     Option<Vec<u8>>,
@@ -147,7 +147,7 @@ fn open_text(
     Ok(Some(text))
 }
 
-fn member_from_row(key: &DataKey, row: MemberRow) -> StoreResult<Member> {
+pub(crate) fn member_from_row(key: &DataKey, row: MemberRow) -> StoreResult<Member> {
     let (id, username, display_name, pronouns, created_at, discreet) = row;
     let id = MemberId(id);
     Ok(Member {

@@ -26,15 +26,16 @@ pub struct FollowUp {
 
 #[async_trait]
 pub trait FollowUpStore: Send + Sync {
-    /// Keeps a follow-up for `member` under `id`, sealed with their key, due at `due_at`.
-    /// Adding the same id again changes nothing, so owing follow-ups can be retried.
+    /// Keeps `member`'s follow-up at `follow_up.hours` of its session, sealed with their key,
+    /// due at `due_at`, and returns its id: made from the session, the member and the hour,
+    /// keyed with the master key, so adding it again changes nothing (owing follow-ups can be
+    /// retried) and the id tells a stolen database nothing of whose or which it is.
     async fn add_follow_up(
         &self,
         member: MemberId,
-        id: FollowUpId,
         follow_up: &FollowUp,
         due_at: Timestamp,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<FollowUpId>;
     /// The member's follow-ups with their due times, earliest first.
     async fn follow_ups(
         &self,
@@ -57,10 +58,13 @@ impl FollowUpStore for SqlStore {
     async fn add_follow_up(
         &self,
         member: MemberId,
-        id: FollowUpId,
         follow_up: &FollowUp,
         due_at: Timestamp,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<FollowUpId> {
+        let mut of = follow_up.session.as_uuid().as_bytes().to_vec();
+        of.extend_from_slice(member.as_uuid().as_bytes());
+        of.extend_from_slice(&follow_up.hours.to_be_bytes());
+        let id = FollowUpId(self.keystore.derived_id("follow_ups.id", &of)?);
         let key = self.keystore.data_key(member).await?;
         let sealed = seal_json(&key, FOLLOW_UP, id.as_uuid().as_bytes(), follow_up)?;
         self.data
@@ -75,7 +79,7 @@ impl FollowUpStore for SqlStore {
                 ],
             )
             .await?;
-        Ok(())
+        Ok(id)
     }
 
     async fn follow_ups(

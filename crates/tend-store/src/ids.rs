@@ -42,7 +42,18 @@ impl fmt::Display for MemberId {
 macro_rules! row_id {
     ($name:ident, $what:literal) => {
         #[doc = concat!("The id of ", $what, ".")]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(
+            Clone,
+            Copy,
+            Debug,
+            PartialEq,
+            Eq,
+            PartialOrd,
+            Ord,
+            Hash,
+            serde::Serialize,
+            serde::Deserialize,
+        )]
         #[serde(transparent)]
         pub struct $name(pub(crate) Uuid);
 

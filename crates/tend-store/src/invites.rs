@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use tend_core::Timestamp;
 use tend_core::circle::{CircleName, MAX_MEMBERS};
 
-use crate::accounts::{AccountStore, Member};
+use crate::accounts::AccountStore;
 use crate::circles::lock_circle;
 use crate::db::args;
 use crate::error::StoreResult;
@@ -19,6 +19,16 @@ pub struct InviteRecord {
     pub expires_at: Timestamp,
     pub used: bool,
     pub revoked: bool,
+}
+
+/// What the page of a working invite link shows someone who has not joined: the circle's
+/// name, who invited them (by display name; nobody when they have none, never a username),
+/// and how many members it has. Never the other members' names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InviteView {
+    pub circle: CircleName,
+    pub invited_by: Option<String>,
+    pub members: usize,
 }
 
 /// Why an invite link did not let someone join.
@@ -51,14 +61,15 @@ pub trait InviteStore: Send + Sync {
         invite: InviteId,
         now: Timestamp,
     ) -> StoreResult<()>;
-    /// The invite with this token and its circle's name and members (for the joiner to see
-    /// before confirming), if the link works at `now`.
+    /// What the link's page may show before joining, if the link works at `now`.
     async fn usable_invite(
         &self,
         token_hash: &[u8; 32],
         now: Timestamp,
-    ) -> StoreResult<Option<(CircleName, Vec<Member>)>>;
-    /// Joins the circle of a usable invite, using it up.
+    ) -> StoreResult<Option<InviteView>>;
+    /// Joins the circle of a usable invite, using it up. The circle's membership generation
+    /// grows: what the others share waits for their confirmation before it reaches the
+    /// newcomer.
     async fn accept_invite(
         &self,
         member: MemberId,
@@ -81,14 +92,15 @@ impl InviteStore for SqlStore {
         let invite = InviteId::new();
         self.data
             .execute(
-                "INSERT INTO invites (id, token_hash, circle_id, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO invites (id, token_hash, circle_id, created_at, expires_at, \
+                 created_by) VALUES ($1, $2, $3, $4, $5, $6)",
                 args![
                     invite.as_uuid(),
                     token_hash.as_slice(),
                     id.as_uuid(),
                     now.unix_seconds(),
                     expires_at.unix_seconds(),
+                    member.as_uuid(),
                 ],
             )
             .await?;
@@ -146,24 +158,35 @@ impl InviteStore for SqlStore {
         &self,
         token_hash: &[u8; 32],
         now: Timestamp,
-    ) -> StoreResult<Option<(CircleName, Vec<Member>)>> {
-        let row: Option<(uuid::Uuid,)> = self
+    ) -> StoreResult<Option<InviteView>> {
+        let row: Option<(uuid::Uuid, Option<uuid::Uuid>)> = self
             .data
             .fetch_optional(
-                "SELECT circle_id FROM invites WHERE token_hash = $1 AND used_at IS NULL \
-                 AND revoked_at IS NULL AND expires_at > $2",
+                "SELECT circle_id, created_by FROM invites WHERE token_hash = $1 \
+                 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
                 args![token_hash.as_slice(), now.unix_seconds()],
             )
             .await?;
-        let Some((circle,)) = row else {
+        let Some((circle, created_by)) = row else {
             return Ok(None);
         };
         let circle = CircleId(circle);
-        let mut members = Vec::new();
-        for partner in self.member_ids(circle).await? {
-            members.push(self.member(partner).await?);
-        }
-        Ok(Some((self.circle_name(circle).await?, members)))
+        let (members,): (i64,) = self
+            .data
+            .fetch_one(
+                "SELECT COUNT(*) FROM circle_members WHERE circle_id = $1",
+                args![circle.as_uuid()],
+            )
+            .await?;
+        let invited_by = match created_by {
+            Some(by) => self.member(MemberId(by)).await?.display_name,
+            None => None,
+        };
+        Ok(Some(InviteView {
+            circle: self.circle_name(circle).await?,
+            invited_by,
+            members: usize::try_from(members).unwrap_or(0),
+        }))
     }
 
     async fn accept_invite(
@@ -215,6 +238,13 @@ impl InviteStore for SqlStore {
         if usize::try_from(members).unwrap_or(usize::MAX) >= MAX_MEMBERS {
             return Ok(Err(JoinRefusal::Full));
         }
+        // A new generation of the circle: the others' sharing waits for their confirmation.
+        let (epoch,): (i64,) = tx
+            .fetch_one(
+                "UPDATE circles SET epoch = epoch + 1 WHERE id = $1 RETURNING epoch",
+                args![circle.as_uuid()],
+            )
+            .await?;
         // Used up in the same transaction as the join: two people with one link cannot both
         // get in.
         let used = tx
@@ -227,13 +257,14 @@ impl InviteStore for SqlStore {
             return Ok(Err(JoinRefusal::Unusable));
         }
         tx.execute(
-            "INSERT INTO circle_members (circle_id, member_id, joined_at, sharing_sealed) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO circle_members (circle_id, member_id, joined_at, sharing_sealed, \
+             joined_epoch, confirmed_epoch) VALUES ($1, $2, $3, $4, $5, $5)",
             args![
                 circle.as_uuid(),
                 member.as_uuid(),
                 now.unix_seconds(),
-                &sharing
+                &sharing,
+                epoch
             ],
         )
         .await?;

@@ -8,7 +8,7 @@
 use crate::db::{Db, args};
 use crate::error::{StoreError, StoreResult};
 use crate::ids::{CircleId, MemberId};
-use crate::seal::{DataKey, MasterKey};
+use crate::seal::{DataKey, MasterKey, SealError};
 
 /// The keystore and the master key that opens it.
 pub(crate) struct Keystore {
@@ -24,6 +24,15 @@ impl Keystore {
     pub(crate) async fn open(keys: Db, master: MasterKey) -> StoreResult<Self> {
         check_master_key(&keys, &master).await?;
         Ok(Self { keys, master })
+    }
+
+    /// An id made from other ids (`row`) for one purpose (`field`), keyed with the master
+    /// key: the same every time, and a stolen database cannot tell what it was made from.
+    pub(crate) fn derived_id(&self, field: &str, row: &[u8]) -> Result<uuid::Uuid, SealError> {
+        let tag = self.master.mac(field, row)?;
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&tag[..16]);
+        Ok(uuid::Uuid::from_bytes(bytes))
     }
 
     /// Whether the keystore answers.

@@ -60,7 +60,7 @@ pub use ids::{
     AppreciationId, BoundaryId, CareSessionId, CircleId, CustomItemId, FollowUpId, InviteId, JobId,
     MemberId, NotificationId, ProposalId, ReflectionId, ReviewId,
 };
-pub use invites::{InviteRecord, InviteStore, JoinRefusal};
+pub use invites::{InviteRecord, InviteStore, InviteView, JoinRefusal};
 pub use jobs::{Job, JobKind, JobStore};
 pub use notifications::{Notification, NotificationStore, StoredNotification};
 pub use profile::{BoundaryRecord, CustomItem, ProfileStore};

@@ -32,6 +32,9 @@ pub enum Notification {
     Proposal { circle: CircleId, from: MemberId },
     /// A routine review has started.
     Review { circle: CircleId },
+    /// Someone joined a circle: what the member shares waits for their confirmation before
+    /// it reaches the newcomer.
+    Joined { circle: CircleId, from: MemberId },
 }
 
 /// A notification as the centre shows it.

@@ -1,13 +1,15 @@
-//! A member's profile: their answers, the items they added themselves, their boundaries, and
-//! the digest that tells partners "changed since the last reveal" without telling them what.
-//! All of it is sealed with the member's own data key.
+//! A member's profile: their answers, the items they added themselves, and their boundaries,
+//! each shared with the circles its owner ticks. All of it is sealed with the member's own
+//! data key.
+
+use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use tend_core::{Boundary, CustomLabel, ItemKind, ProfileAnswers, Timestamp};
 
 use crate::db::args;
 use crate::error::StoreResult;
-use crate::ids::{BoundaryId, CustomItemId, MemberId};
+use crate::ids::{BoundaryId, CircleId, CustomItemId, MemberId};
 use crate::store::{SqlStore, one_row, open_json, seal_json};
 
 const PROFILE: &str = "profiles.sealed";
@@ -34,8 +36,22 @@ impl CustomItem {
 pub struct BoundaryRecord {
     pub id: BoundaryId,
     pub boundary: Boundary,
-    /// When it was last written, so a session's brief can tell what is new.
+    /// When it (or whom it is shared with) last changed, so a session's brief can tell what
+    /// is new.
     pub updated_at: Timestamp,
+    /// The circles its owner shares it with, entry by entry. `None` for an entry from before
+    /// entries were shared one by one: it follows its kind's sharing in each circle.
+    pub shared_with: Option<BTreeSet<CircleId>>,
+}
+
+/// A boundary as sealed: the entry, and the circles it is shared with (absent in entries
+/// from before).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SealedBoundary {
+    #[serde(flatten)]
+    boundary: Boundary,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shared_with: Option<BTreeSet<CircleId>>,
 }
 
 #[async_trait]
@@ -65,28 +81,28 @@ pub trait ProfileStore: Send + Sync {
     /// `NotFound` unless the item is the member's.
     async fn delete_custom_item(&self, member: MemberId, id: CustomItemId) -> StoreResult<()>;
 
+    /// Keeps a new entry, shared with exactly the circles named (none: private).
     async fn create_boundary(
         &self,
         member: MemberId,
         boundary: &Boundary,
+        shared_with: &BTreeSet<CircleId>,
         now: Timestamp,
     ) -> StoreResult<BoundaryRecord>;
     /// A member's boundaries, oldest first.
     async fn boundaries(&self, member: MemberId) -> StoreResult<Vec<BoundaryRecord>>;
-    /// `NotFound` unless the entry is the member's.
+    /// Changes an entry's words, and whom it is shared with. `NotFound` unless the entry is
+    /// the member's.
     async fn update_boundary(
         &self,
         member: MemberId,
         id: BoundaryId,
         boundary: &Boundary,
+        shared_with: Option<&BTreeSet<CircleId>>,
         now: Timestamp,
     ) -> StoreResult<()>;
     /// `NotFound` unless the entry is the member's.
     async fn delete_boundary(&self, member: MemberId, id: BoundaryId) -> StoreResult<()>;
-
-    /// A digest of everything the member has answered (all variants, custom items), to tell
-    /// partners "changed since the last reveal" without telling them what.
-    async fn answers_digest(&self, member: MemberId) -> StoreResult<[u8; 32]>;
 }
 
 /// A custom item's sealed part.
@@ -94,18 +110,6 @@ pub trait ProfileStore: Send + Sync {
 struct SealedCustomItem {
     label: CustomLabel,
     kind: ItemKind,
-}
-
-/// SHA-256 of a member's answers and custom items, as JSON (maps are ordered, so the same
-/// answers always give the same digest).
-fn digest(profile: &ProfileAnswers, custom: &[CustomItem]) -> StoreResult<[u8; 32]> {
-    use sha2::Digest;
-    let custom: Vec<(String, &str, &str)> = custom
-        .iter()
-        .map(|item| (item.key(), item.label.as_str(), item.kind.as_str()))
-        .collect();
-    let json = zeroize::Zeroizing::new(serde_json::to_vec(&(profile, custom))?);
-    Ok(sha2::Sha256::digest(json.as_slice()).into())
 }
 
 #[async_trait]
@@ -282,11 +286,16 @@ impl ProfileStore for SqlStore {
         &self,
         member: MemberId,
         boundary: &Boundary,
+        shared_with: &BTreeSet<CircleId>,
         now: Timestamp,
     ) -> StoreResult<BoundaryRecord> {
         let key = self.keystore.data_key(member).await?;
         let id = BoundaryId::new();
-        let sealed = seal_json(&key, BOUNDARY, id.as_uuid().as_bytes(), boundary)?;
+        let entry = SealedBoundary {
+            boundary: boundary.clone(),
+            shared_with: Some(shared_with.clone()),
+        };
+        let sealed = seal_json(&key, BOUNDARY, id.as_uuid().as_bytes(), &entry)?;
         self.data
             .execute(
                 "INSERT INTO boundaries (id, member_id, sealed, created_at, updated_at) \
@@ -298,6 +307,7 @@ impl ProfileStore for SqlStore {
             id,
             boundary: boundary.clone(),
             updated_at: now,
+            shared_with: Some(shared_with.clone()),
         })
     }
 
@@ -316,10 +326,12 @@ impl ProfileStore for SqlStore {
         let key = self.keystore.data_key(member).await?;
         rows.into_iter()
             .map(|(id, sealed, updated_at)| {
+                let entry: SealedBoundary = open_json(&key, BOUNDARY, id.as_bytes(), &sealed)?;
                 Ok(BoundaryRecord {
                     id: BoundaryId(id),
-                    boundary: open_json(&key, BOUNDARY, id.as_bytes(), &sealed)?,
+                    boundary: entry.boundary,
                     updated_at: Timestamp::from_unix_seconds(updated_at),
+                    shared_with: entry.shared_with,
                 })
             })
             .collect()
@@ -330,10 +342,15 @@ impl ProfileStore for SqlStore {
         member: MemberId,
         id: BoundaryId,
         boundary: &Boundary,
+        shared_with: Option<&BTreeSet<CircleId>>,
         now: Timestamp,
     ) -> StoreResult<()> {
         let key = self.keystore.data_key(member).await?;
-        let sealed = seal_json(&key, BOUNDARY, id.as_uuid().as_bytes(), boundary)?;
+        let entry = SealedBoundary {
+            boundary: boundary.clone(),
+            shared_with: shared_with.cloned(),
+        };
+        let sealed = seal_json(&key, BOUNDARY, id.as_uuid().as_bytes(), &entry)?;
         let changed = self
             .data
             .execute(
@@ -354,11 +371,5 @@ impl ProfileStore for SqlStore {
             )
             .await?;
         one_row(changed)
-    }
-
-    async fn answers_digest(&self, member: MemberId) -> StoreResult<[u8; 32]> {
-        let profile = self.profile(member).await?;
-        let custom = self.custom_items(member).await?;
-        digest(&profile, &custom)
     }
 }

@@ -259,38 +259,35 @@ impl RoutineStore for SqlStore {
         circle: CircleId,
     ) -> StoreResult<Vec<(ProposalId, Proposal<MemberId>)>> {
         self.require_membership(member, circle).await?;
-        let rows: Vec<(uuid::Uuid, Vec<u8>)> = self
+        // The proposals with their answers, in one statement (a row per answer, or one
+        // without).
+        let rows: Vec<(uuid::Uuid, Vec<u8>, Option<uuid::Uuid>, Option<Vec<u8>>)> = self
             .data
             .fetch_all(
-                "SELECT id, sealed FROM routine_proposals WHERE circle_id = $1 \
-                 ORDER BY created_at, id",
+                "SELECT p.id, p.sealed, a.member_id, a.sealed FROM routine_proposals p \
+                 LEFT JOIN proposal_answers a ON a.proposal_id = p.id WHERE p.circle_id = $1 \
+                 ORDER BY p.created_at, p.id, a.answered_at, a.member_id",
                 args![circle.as_uuid()],
             )
             .await?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let answers: Vec<(uuid::Uuid, uuid::Uuid, Vec<u8>)> = self
-            .data
-            .fetch_all(
-                "SELECT a.proposal_id, a.member_id, a.sealed FROM proposal_answers a \
-                 JOIN routine_proposals p ON p.id = a.proposal_id WHERE p.circle_id = $1 \
-                 ORDER BY a.answered_at, a.member_id",
-                args![circle.as_uuid()],
-            )
-            .await?;
         let key = self.keystore.circle_key(circle).await?;
-        let mut proposals = Vec::with_capacity(rows.len());
-        for (id, sealed) in rows {
-            let mut proposal: Proposal<MemberId> =
-                open_json(&key, PROPOSAL, id.as_bytes(), &sealed)?;
-            for (_, member, sealed) in answers.iter().filter(|(p, _, _)| *p == id) {
-                let member = MemberId(*member);
-                let answer = open_json(&key, PROPOSAL_ANSWER, &answer_row(id, member), sealed)?;
+        let mut proposals: Vec<(ProposalId, Proposal<MemberId>)> = Vec::new();
+        for (id, sealed, answerer, answer) in rows {
+            if proposals.last().is_none_or(|(last, _)| last.0 != id) {
+                let proposal = open_json(&key, PROPOSAL, id.as_bytes(), &sealed)?;
+                proposals.push((ProposalId(id), proposal));
+            }
+            if let (Some(member), Some(sealed), Some((_, proposal))) =
+                (answerer, answer, proposals.last_mut())
+            {
+                let member = MemberId(member);
+                let answer = open_json(&key, PROPOSAL_ANSWER, &answer_row(id, member), &sealed)?;
                 // Older proposals kept their answers in the sealed value: rows are newer.
                 proposal.answer(member, answer);
             }
-            proposals.push((ProposalId(id), proposal));
         }
         Ok(proposals)
     }
@@ -440,40 +437,45 @@ impl RoutineStore for SqlStore {
         circle: CircleId,
     ) -> StoreResult<Vec<(ReviewId, ReviewRecord)>> {
         self.require_membership(member, circle).await?;
-        let rows: Vec<(uuid::Uuid, Vec<u8>, Option<uuid::Uuid>)> = self
+        // The reviews with their answers, in one statement.
+        type Row = (
+            uuid::Uuid,
+            Vec<u8>,
+            Option<uuid::Uuid>,
+            Option<uuid::Uuid>,
+            Option<Vec<u8>>,
+        );
+        let rows: Vec<Row> = self
             .data
             .fetch_all(
-                "SELECT id, sealed, proposal_id FROM routine_reviews WHERE circle_id = $1 \
-                 ORDER BY created_at, id",
+                "SELECT r.id, r.sealed, r.proposal_id, a.member_id, a.sealed \
+                 FROM routine_reviews r LEFT JOIN review_answers a ON a.review_id = r.id \
+                 WHERE r.circle_id = $1 ORDER BY r.created_at, r.id",
                 args![circle.as_uuid()],
             )
             .await?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let answers: Vec<(uuid::Uuid, uuid::Uuid, Vec<u8>)> = self
-            .data
-            .fetch_all(
-                "SELECT a.review_id, a.member_id, a.sealed FROM review_answers a \
-                 JOIN routine_reviews r ON r.id = a.review_id WHERE r.circle_id = $1",
-                args![circle.as_uuid()],
-            )
-            .await?;
         let key = self.keystore.circle_key(circle).await?;
-        let mut reviews = Vec::with_capacity(rows.len());
-        for (id, sealed, proposal) in rows {
-            let mut review: ReviewRecord = open_json(&key, REVIEW, id.as_bytes(), &sealed)?;
-            // Reviews from before kept answers and proposal in the sealed value; the rows
-            // and the column, where there are any, are newer.
-            for (_, member, sealed) in answers.iter().filter(|(r, _, _)| *r == id) {
-                let member = MemberId(*member);
-                let answer = open_json(&key, REVIEW_ANSWER, &answer_row(id, member), sealed)?;
+        let mut reviews: Vec<(ReviewId, ReviewRecord)> = Vec::new();
+        for (id, sealed, proposal, answerer, answer) in rows {
+            if reviews.last().is_none_or(|(last, _)| last.0 != id) {
+                let mut review: ReviewRecord = open_json(&key, REVIEW, id.as_bytes(), &sealed)?;
+                // Reviews from before kept answers and proposal in the sealed value; the
+                // rows and the column, where there are any, are newer.
+                if let Some(proposal) = proposal {
+                    review.proposal = Some(ProposalId(proposal));
+                }
+                reviews.push((ReviewId(id), review));
+            }
+            if let (Some(member), Some(sealed), Some((_, review))) =
+                (answerer, answer, reviews.last_mut())
+            {
+                let member = MemberId(member);
+                let answer = open_json(&key, REVIEW_ANSWER, &answer_row(id, member), &sealed)?;
                 review.answers.insert(member, answer);
             }
-            if let Some(proposal) = proposal {
-                review.proposal = Some(ProposalId(proposal));
-            }
-            reviews.push((ReviewId(id), review));
         }
         Ok(reviews)
     }

@@ -56,6 +56,19 @@ impl Key {
         Ok(sealed)
     }
 
+    /// SHA-256 over the key, the field, the row and the value: the same input, the same tag;
+    /// without the key, no way from the tag to the value.
+    fn tag(&self, field: &str, row: &[u8], value: &[u8]) -> [u8; 32] {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(b"tend tag v1\0");
+        hasher.update(self.0.as_slice());
+        hasher.update(context(field, row));
+        hasher.update([0]);
+        hasher.update(value);
+        hasher.finalize().into()
+    }
+
     fn open(&self, sealed: &[u8], context: &[u8]) -> Result<Zeroizing<Vec<u8>>, SealError> {
         if sealed.len() < NONCE_BYTES {
             return Err(SealError::Open);
@@ -111,6 +124,18 @@ impl MasterKey {
         self.0.seal(CHECK, b"master-key-check")
     }
 
+    /// HMAC-SHA-256 under the master key, over the field and the row: for ids made from
+    /// other ids, so that a stolen database cannot tell what they were made from (the master
+    /// key is not in it).
+    pub(crate) fn mac(&self, field: &str, row: &[u8]) -> Result<[u8; 32], SealError> {
+        use hmac::{KeyInit, Mac};
+        // HMAC takes a key of any length: this never fails.
+        let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(self.0.0.as_slice())
+            .map_err(|_| SealError::KeyLength)?;
+        mac.update(&context(field, row));
+        Ok(mac.finalize().into_bytes().into())
+    }
+
     pub(crate) fn opens_check(&self, sealed: &[u8]) -> bool {
         self.0
             .open(sealed, b"master-key-check")
@@ -147,14 +172,7 @@ impl DataKey {
     /// by a tag (a member's sharing choice per section) can be written one by one without
     /// showing, in a backup, which value each is about.
     pub fn tag(&self, field: &str, row: &[u8], value: &[u8]) -> [u8; 32] {
-        use sha2::Digest;
-        let mut hasher = sha2::Sha256::new();
-        hasher.update(b"tend tag v1\0");
-        hasher.update(self.0.0.as_slice());
-        hasher.update(context(field, row));
-        hasher.update([0]);
-        hasher.update(value);
-        hasher.finalize().into()
+        self.0.tag(field, row, value)
     }
 }
 

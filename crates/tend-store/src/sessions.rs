@@ -55,6 +55,9 @@ pub struct PastSession {
     pub variant: tend_core::Variant,
     pub aftercare_at: Timestamp,
     pub routine_version: u32,
+    /// Whether the member who asked took part in it: a session is known only to its
+    /// participants, so what a member is told of past sessions comes from theirs alone.
+    pub took_part: bool,
 }
 
 #[async_trait]
@@ -361,6 +364,7 @@ impl CareSessionStore for SqlStore {
                     variant: record.variant,
                     aftercare_at,
                     routine_version: record.routine_version,
+                    took_part: record.session.participants.contains(&member),
                 });
             }
         }

@@ -73,6 +73,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/circles/{id}/lock",
             post(circles::lock_post).delete(circles::lock_delete),
         )
+        .route("/api/v1/circles/{id}/confirm", post(circles::confirm_post))
         .route(
             "/api/v1/circles/{id}/common-ground",
             get(circles::common_ground_get),
@@ -180,7 +181,7 @@ pub fn routes() -> Router<AppState> {
         profile::boundary_delete,
         circles::circles_post, circles::circles_get, circles::circle_get, circles::invites_post,
         circles::invite_delete, circles::invite_accept_post, circles::leave_delete,
-        circles::sharing_put, circles::lock_post, circles::lock_delete,
+        circles::sharing_put, circles::lock_post, circles::lock_delete, circles::confirm_post,
         circles::common_ground_get,
         routines::routine_get, routines::proposals_post, routines::proposals_get,
         routines::proposal_accept_post, routines::proposal_decline_post, routines::versions_get,

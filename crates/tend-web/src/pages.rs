@@ -91,6 +91,7 @@ pub fn routes() -> Router<AppState> {
         .route("/circles/{id}/sharing", post(circles::sharing_post))
         .route("/circles/{id}/lock", post(circles::lock_post))
         .route("/circles/{id}/unlock", post(circles::unlock_post))
+        .route("/circles/{id}/confirm", post(circles::confirm_post))
         .route("/circles/{id}/leave", post(circles::leave_post))
         .route("/circles/{id}/invites", post(circles::invites_post))
         .route(

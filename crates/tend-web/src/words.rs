@@ -62,6 +62,7 @@ pub fn notification_kind(notification: &Notification) -> &'static str {
         Notification::SharedReflection { .. } => "shared-reflection",
         Notification::Proposal { .. } => "proposal",
         Notification::Review { .. } => "review",
+        Notification::Joined { .. } => "joined",
     }
 }
 
@@ -75,6 +76,7 @@ pub fn notification_link(notification: &Notification) -> String {
         Notification::Proposal { circle, .. } | Notification::Review { circle } => {
             format!("/circles/{circle}/routine")
         }
+        Notification::Joined { circle, .. } => format!("/circles/{circle}#confirm"),
     }
 }
 
@@ -113,6 +115,10 @@ pub fn notification_text(i18n: &I18n, discreet: bool, shown: &Shown) -> String {
             &[("name", &from()), ("circle", &circle())],
         ),
         Notification::Review { .. } => i18n.t_with("notification-review", &[("circle", &circle())]),
+        Notification::Joined { .. } => i18n.t_with(
+            "notification-joined",
+            &[("name", &from()), ("circle", &circle())],
+        ),
     }
 }
 
@@ -123,8 +129,8 @@ fn discreet_words(notification: &Notification) -> &'static str {
         Notification::Appreciation { .. }
         | Notification::ExtraCare { .. }
         | Notification::SharedReflection { .. } => msg("notification-discreet-message"),
-        Notification::Proposal { .. } | Notification::Review { .. } => {
-            msg("notification-discreet-reply")
-        }
+        Notification::Proposal { .. }
+        | Notification::Review { .. }
+        | Notification::Joined { .. } => msg("notification-discreet-reply"),
     }
 }

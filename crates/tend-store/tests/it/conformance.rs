@@ -332,7 +332,7 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
         tend_core::Boundary::parse(tend_core::BoundaryKind::Trigger, "Quokka whistles", "")
             .unwrap();
     store
-        .create_boundary(sam.id, &trigger, at(2))
+        .create_boundary(sam.id, &trigger, &Default::default(), at(2))
         .await
         .unwrap();
     store
@@ -395,7 +395,6 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
     store
         .add_follow_up(
             sam.id,
-            tend_store::FollowUpId::new(),
             &tend_store::FollowUp {
                 session,
                 circle: circle.id,
@@ -700,7 +699,12 @@ async fn boundaries_belong_to_their_member() {
             "only if I ask",
         )
         .unwrap();
-        let record = store.create_boundary(sam.id, &soft, at(2)).await.unwrap();
+        let us = tend_store::CircleId::new();
+        let record = store
+            .create_boundary(sam.id, &soft, &[us].into(), at(2))
+            .await
+            .unwrap();
+        assert_eq!(record.shared_with, Some([us].into()));
         assert_eq!(
             store.boundaries(sam.id).await.unwrap(),
             vec![record.clone()]
@@ -710,15 +714,17 @@ async fn boundaries_belong_to_their_member() {
             tend_core::Boundary::parse(tend_core::BoundaryKind::HardLimit, "Tickling", "").unwrap();
         assert!(matches!(
             store
-                .update_boundary(alex.id, record.id, &hard, at(3))
+                .update_boundary(alex.id, record.id, &hard, None, at(3))
                 .await,
             Err(StoreError::NotFound)
         ));
         store
-            .update_boundary(sam.id, record.id, &hard, at(3))
+            .update_boundary(sam.id, record.id, &hard, Some(&Default::default()), at(3))
             .await
             .unwrap();
-        assert_eq!(store.boundaries(sam.id).await.unwrap()[0].boundary, hard);
+        let kept = &store.boundaries(sam.id).await.unwrap()[0];
+        assert_eq!(kept.boundary, hard);
+        assert_eq!(kept.shared_with, Some(Default::default()), "private again");
         assert!(matches!(
             store.delete_boundary(alex.id, record.id).await,
             Err(StoreError::NotFound)
@@ -756,7 +762,7 @@ async fn a_circle_is_seen_by_its_members_only() {
             store.set_sharing(alex.id, circle.id, &[]).await,
             store.lock(alex.id, circle.id, at(3)).await.map(|_| ()),
             store.unlock(alex.id, circle.id).await,
-            store.leave(alex.id, circle.id).await,
+            store.leave(alex.id, circle.id, at(3)).await,
             store.invites(alex.id, circle.id).await.map(|_| ()),
             store
                 .create_invite(alex.id, circle.id, &[1; 32], at(3), at(9))
@@ -786,8 +792,9 @@ async fn an_invite_works_once_until_it_expires_or_is_revoked() {
             .create_invite(sam.id, circle.id, &[1; 32], at(2), at(100))
             .await
             .unwrap();
-        let (name, members) = store.usable_invite(&[1; 32], at(3)).await.unwrap().unwrap();
-        assert_eq!((name.as_str(), members.len()), ("Us", 1));
+        let invite = store.usable_invite(&[1; 32], at(3)).await.unwrap().unwrap();
+        assert_eq!((invite.circle.as_str(), invite.members), ("Us", 1));
+        assert_eq!(invite.invited_by.as_deref(), Some("Sam Quillfeather"));
         assert!(
             store
                 .usable_invite(&[1; 32], at(100))
@@ -936,8 +943,9 @@ async fn locking_reveals_when_everyone_has_locked_and_leaving_closes_a_circle_of
         let record = store.circle(sam.id, circle.id).await.unwrap();
         assert!(record.members.iter().all(|m| m.locked));
         assert_eq!(record.members[1].sharing, sharing);
-        let digest = record.members[0].reveal_digest.unwrap();
-        assert_eq!(digest, store.answers_digest(sam.id).await.unwrap());
+        assert_eq!(record.revealed_epoch, Some(record.epoch));
+        let kept = record.members[0].reveal_digests.clone();
+        assert!(kept.contains_key("after-sex/answers"), "{kept:?}");
         store
             .update_profile(
                 sam.id,
@@ -946,16 +954,26 @@ async fn locking_reveals_when_everyone_has_locked_and_leaving_closes_a_circle_of
             )
             .await
             .unwrap();
-        assert_ne!(
-            digest,
-            store.answers_digest(sam.id).await.unwrap(),
+        // Unlocking and locking again keeps what was kept at the reveal: the change stays
+        // marked.
+        store.unlock(sam.id, circle.id).await.unwrap();
+        assert!(store.lock(sam.id, circle.id, at(7)).await.unwrap());
+        let record = store.circle(sam.id, circle.id).await.unwrap();
+        assert_eq!(record.members[0].reveal_digests, kept);
+        let now = tend_core::reveal::release_digests(
+            &store.profile(sam.id).await.unwrap(),
+            &[],
+            record.members[0].sharing.for_reveal(),
+        );
+        assert!(
+            tend_core::reveal::changed_since(&kept, &now, tend_core::Variant::AfterSex).answers,
             "a change shows"
         );
 
         store.unlock(alex.id, circle.id).await.unwrap();
         assert!(!store.circle(sam.id, circle.id).await.unwrap().members[1].locked);
 
-        store.leave(alex.id, circle.id).await.unwrap();
+        store.leave(alex.id, circle.id, at(8)).await.unwrap();
         assert!(matches!(
             store.circle(alex.id, circle.id).await,
             Err(StoreError::NotFound)
@@ -1566,20 +1584,23 @@ async fn sessions_are_for_their_participants_and_changes_at_once_do_not_overwrit
             session_at: at(10),
             answer: None,
         };
-        let (later, sooner) = (tend_store::FollowUpId::new(), tend_store::FollowUpId::new());
-        store
-            .add_follow_up(sam.id, later, &follow_up(24), at(10 + 24 * 3600))
+        let later = store
+            .add_follow_up(sam.id, &follow_up(24), at(10 + 24 * 3600))
             .await
             .unwrap();
-        store
-            .add_follow_up(sam.id, sooner, &follow_up(12), at(10 + 12 * 3600))
+        let sooner = store
+            .add_follow_up(sam.id, &follow_up(12), at(10 + 12 * 3600))
             .await
             .unwrap();
-        // Owing it again (a retry) adds nothing.
-        store
-            .add_follow_up(sam.id, sooner, &follow_up(12), at(10 + 12 * 3600))
-            .await
-            .unwrap();
+        // Owing it again (a retry) adds nothing, under the same id.
+        assert_eq!(
+            store
+                .add_follow_up(sam.id, &follow_up(12), at(10 + 12 * 3600))
+                .await
+                .unwrap(),
+            sooner
+        );
+        assert_ne!(later, sooner);
         let mine: Vec<_> = store
             .follow_ups(sam.id)
             .await

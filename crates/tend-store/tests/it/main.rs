@@ -10,3 +10,4 @@
 
 mod conformance;
 mod migrations;
+mod threat_model;

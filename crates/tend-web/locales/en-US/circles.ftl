@@ -29,9 +29,17 @@ circle-not-locked = still choosing
 circle-common-ground = See common ground
 circle-notice-locked = Your answers are locked for this circle.
 circle-notice-shared = Your sharing choices are saved.
+circle-notice-confirmed = Thank you. What you share stays as it is.
+circle-confirm-heading = { $names } joined. Look at what you share with this circle
+circle-confirm-heading-someone = The circle's members changed. Look at what you share with this circle
+circle-confirm-explain = Nothing you shared before is shown to someone new until you say so. Keeping it shares it with them too; you can narrow anything first.
+circle-confirm-list = What you share now
+circle-confirm = Keep what I share
+circle-confirm-narrow = Change what I share first
+circle-not-confirmed = looking at what they share
 circle-lock-heading = Ready to share?
 circle-lock-explain = When you lock, your answers count for this circle. Nothing of anyone's is shown until everyone has locked.
-circle-yes-rate-warning = Partners will see how often you said "glad to" or "if you'd like", so that saying yes to everything cannot be used to learn someone's needs.
+circle-blanket-warning = If nearly all your answers on one side are the same (such as "glad to" to almost everything), partners will see a gentle note saying so, so that answering everything alike cannot be used to learn someone's needs.
 circle-locked-explain = Your answers are locked. You can still change them; partners will see that something changed, not what.
 circle-waiting-others = Waiting for the others to lock.
 circle-lock = Lock my answers
@@ -64,8 +72,13 @@ invite-back = Back to the circle
 join-title = Join a circle
 join-sign-in-first = Please sign in or create an account, then open this link again.
 join-circle = You have been invited to join "{ $name }".
-join-members = Who is in it
-join-explain = Joining shares nothing yet: you choose what to share, and nothing is shown until everyone has locked.
+join-invited-by = { $name } invited you.
+join-invited = A member invited you.
+join-circle-size = { $count ->
+    [one] The circle has 1 member.
+   *[other] The circle has { $count } members.
+}
+join-explain = Joining shares nothing yet: you choose what to share, and nothing is shown until everyone has locked. You will see the others' names once you have joined.
 join-confirm = Join this circle
 
 ground-title = Common ground
@@ -73,7 +86,11 @@ ground-waiting = { $count ->
     [one] Waiting for 1 member to lock their answers.
    *[other] Waiting for { $count } members to lock their answers.
 }
-ground-not-yet = Common ground appears when everyone in the circle has locked.
+ground-unconfirmed = { $count ->
+    [one] Someone new joined: waiting for 1 member to confirm what they share.
+   *[other] Someone new joined: waiting for { $count } members to confirm what they share.
+}
+ground-not-yet = Common ground appears when everyone in the circle has locked, and has confirmed what they share since anyone new joined.
 ground-intro = Here is where your answers meet. Only what the circle's sharing allows is shown, and each of you sees only your own side of it.
 ground-boundaries = Boundaries your partners share
 ground-offers = What your partners offer you
@@ -93,9 +110,11 @@ ground-differences = Differences worth a conversation
 ground-tension-talk-quiet = talking and quiet
 ground-tension-closeness-space = closeness and space
 ground-tension-together-alone = together and alone
-ground-yes-rates = How often partners said yes
-ground-yes-rates-explain = The share of things to give that a partner said "glad to" or "if you'd like" to.
-ground-yes-rate = { $name } said yes to { $percent }% of things to give.
+ground-blankets = Worth a gentle conversation
+ground-blanket-give-glad-to = { $name } said "glad to" to almost everything they could give. Worth talking about what { $name } would really enjoy giving.
+ground-blanket-give-maybe = { $name } said "maybe" to almost everything they could give. Worth talking about what feels right for { $name }.
+ground-blanket-receive-love = { $name } said "love" to almost everything. Worth talking about what matters most to { $name }.
+ground-blanket-receive-maybe = { $name } said "maybe" to almost everything. Worth talking about what { $name } is curious about.
 ground-changed = { $name } has changed some answers since common ground was last revealed.
 ground-everything = Everything { $name } shares
 ground-none = Nothing here yet.
@@ -202,6 +221,10 @@ review-waiting = { $count ->
     [0] Everyone has answered.
     [one] Waiting for 1 answer.
    *[other] Waiting for { $count } answers.
+}
+review-results-later = { $count ->
+    [one] Waiting for 1 answer. What everyone said shows once all have answered.
+   *[other] Waiting for { $count } answers. What everyone said shows once all have answered.
 }
 review-verdict-keep = Keep
 review-verdict-change = Change

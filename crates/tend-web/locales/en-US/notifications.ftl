@@ -11,6 +11,7 @@ notification-appreciation = { $name } sent you a note of appreciation.
 notification-shared-reflection = { $name } shared part of their reflection with you.
 notification-proposal = { $name } suggested a change to your routine in { $circle }.
 notification-review = It is time to look back at your routine in { $circle }.
+notification-joined = { $name } joined { $circle }. Take a moment to look at what you share with the circle now.
 notification-someone = Someone
 notification-a-circle = a circle
 notification-discreet-reminder = You have a reminder.

@@ -129,3 +129,6 @@ boundary-add = Add
 boundary-save = Save
 boundary-delete = Remove
 boundary-none = Nothing yet.
+boundary-share-with = Share with (unticked: private to you)
+boundary-private-no-circles = Private to you. Once you are in a circle, you can choose to share it there.
+boundary-circle-invalid = Please choose among your own circles.

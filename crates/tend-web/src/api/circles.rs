@@ -77,6 +77,8 @@ pub struct CircleMemberBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pronouns: Option<String>,
     locked: bool,
+    /// False while they have not confirmed what they share since someone joined.
+    confirmed: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -84,7 +86,7 @@ pub struct CircleBody {
     id: String,
     name: String,
     members: Vec<CircleMemberBody>,
-    /// True when every member has locked.
+    /// True when every member has locked and confirmed what they share.
     revealed: bool,
     /// What you share with this circle, section by section.
     sharing: std::collections::BTreeMap<String, String>,
@@ -103,7 +105,7 @@ fn circle_body(circle: &CircleRecord, viewer: MemberId) -> CircleBody {
     CircleBody {
         id: circle.id.to_string(),
         name: circle.name.as_str().to_owned(),
-        revealed: circle.members.iter().all(|m| m.locked),
+        revealed: circle.members.iter().all(|m| m.locked && m.confirmed),
         members: circle
             .members
             .iter()
@@ -112,6 +114,7 @@ fn circle_body(circle: &CircleRecord, viewer: MemberId) -> CircleBody {
                 name: m.member.name().to_owned(),
                 pronouns: m.member.pronouns.clone(),
                 locked: m.locked,
+                confirmed: m.confirmed,
             })
             .collect(),
         sharing: mine.map(|m| sharing_map(&m.sharing)).unwrap_or_default(),
@@ -239,6 +242,25 @@ pub async fn lock_post(
     )))
 }
 
+/// Keeps what you share with the circle, as it is, for its current members: after someone
+/// joined, nothing shared before reaches them until every member has confirmed (locking
+/// confirms too).
+#[utoipa::path(post, path = "/api/v1/circles/{id}/confirm", security(("bearer" = [])),
+    responses((status = 200, body = CircleBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn confirm_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path(id): Path<String>,
+) -> Result<Json<CircleBody>, ApiError> {
+    let me = api.id();
+    let id = circle_id(&id)?;
+    circles::confirm_sharing(&state.app, me, id).await?;
+    Ok(Json(circle_body(
+        &circles::circle(&state.app, me, id).await?,
+        me,
+    )))
+}
+
 /// Unlocks your answers (to edit before the next reveal).
 #[utoipa::path(delete, path = "/api/v1/circles/{id}/lock", security(("bearer" = [])),
     responses((status = 200, body = CircleBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -259,14 +281,19 @@ pub async fn lock_delete(
 #[derive(Serialize, ToSchema)]
 pub struct CommonGroundBody {
     revealed: bool,
+    /// Members who have not locked.
     #[serde(rename = "waiting-for")]
     waiting_for: usize,
+    /// Members who have not confirmed what they share since someone joined.
+    unconfirmed: usize,
     /// Each fact the reveal rules let you see, e.g. `{ "type": "offers", "partner": …,
     /// "item": "cuddling" }`. Types: own, offers, needs, talk-about, favourite, difference,
-    /// yes-rate, changed, answer, custom-item. Absent before the reveal, but for your own.
+    /// blanket (`side` give or receive, `answer` glad-to, love or maybe), changed, answer,
+    /// custom-item. Absent before the reveal, but for your own.
     #[schema(value_type = Vec<Object>)]
     facts: Vec<serde_json::Value>,
-    /// Partners' boundaries they share with this circle, limits first.
+    /// Partners' boundary entries they share with this circle, limits first; none before
+    /// the reveal.
     #[schema(value_type = Vec<Object>)]
     boundaries: Vec<serde_json::Value>,
 }
@@ -275,9 +302,10 @@ fn answer_json(answer: &tend_core::Answer) -> serde_json::Value {
     serde_json::to_value(answer).unwrap_or_default()
 }
 
-fn fact_json(fact: &Fact<MemberId>) -> serde_json::Value {
+/// A fact as JSON; boundary entries are listed on their own.
+fn fact_json(fact: &Fact<MemberId>) -> Option<serde_json::Value> {
     use serde_json::json;
-    match fact {
+    Some(match fact {
         Fact::Own { item, answer } => {
             json!({"type": "own", "item": item, "answer": answer_json(answer)})
         }
@@ -300,9 +328,14 @@ fn fact_json(fact: &Fact<MemberId>) -> serde_json::Value {
         Fact::Difference { partner, tension } => {
             json!({"type": "difference", "partner": partner.to_string(), "tension": tension.as_str()})
         }
-        Fact::YesRate { partner, percent } => {
-            json!({"type": "yes-rate", "partner": partner.to_string(), "percent": percent})
+        Fact::Blanket {
+            partner,
+            side,
+            answer,
+        } => {
+            json!({"type": "blanket", "partner": partner.to_string(), "side": side.as_str(), "answer": answer.as_str()})
         }
+        Fact::Boundary { .. } => return None,
         Fact::Changed { partner } => json!({"type": "changed", "partner": partner.to_string()}),
         Fact::Answer {
             partner,
@@ -318,7 +351,7 @@ fn fact_json(fact: &Fact<MemberId>) -> serde_json::Value {
         } => {
             json!({"type": "custom-item", "partner": partner.to_string(), "item": item.key, "label": item.label, "kind": item.kind.as_str(), "answer": answer.as_ref().map(answer_json)})
         }
-    }
+    })
 }
 
 /// What you may see of your partners' answers, by the reveal rules.
@@ -335,25 +368,26 @@ pub async fn common_ground_get(
     let id = circle_id(&id)?;
     let variant = query.variant(&state.app, me, id).await?;
     let ground = circles::common_ground(&state.app, me, id, variant).await?;
-    let view = ground.ground;
     let boundaries = ground
-        .boundaries
+        .boundaries()
         .into_iter()
-        .flat_map(|(partner, records)| {
-            records.into_iter().map(move |r| {
+        .flat_map(|(partner, entries)| {
+            entries.into_iter().map(move |e| {
                 serde_json::json!({
                     "partner": partner.to_string(),
-                    "kind": r.boundary.kind.as_str(),
-                    "text": r.boundary.text,
-                    "condition": r.boundary.condition,
+                    "kind": e.boundary.kind.as_str(),
+                    "text": e.boundary.text,
+                    "condition": e.boundary.condition,
                 })
             })
         })
         .collect();
+    let view = ground.ground;
     let body = CommonGroundBody {
         revealed: view.revealed,
         waiting_for: view.waiting_for,
-        facts: view.facts.iter().map(fact_json).collect(),
+        unconfirmed: view.unconfirmed,
+        facts: view.facts.iter().filter_map(fact_json).collect(),
         boundaries,
     };
     Ok(Json(body).into_response())

@@ -334,6 +334,10 @@ pub struct BoundaryInput {
     /// A soft limit's "only if…".
     #[serde(default)]
     condition: Option<String>,
+    /// The ids of your circles it is shared with. Left out: private for a new entry, as it
+    /// was for a changed one.
+    #[serde(default, rename = "shared-with")]
+    shared_with: Option<Vec<String>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -343,6 +347,10 @@ pub struct BoundaryBody {
     text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     condition: Option<String>,
+    /// The ids of the circles it is shared with; absent for an entry from before entries
+    /// were shared one by one (it follows its kind's sharing in each circle).
+    #[serde(rename = "shared-with", skip_serializing_if = "Option::is_none")]
+    shared_with: Option<Vec<String>>,
 }
 
 fn boundary_body(record: &BoundaryRecord) -> BoundaryBody {
@@ -351,6 +359,10 @@ fn boundary_body(record: &BoundaryRecord) -> BoundaryBody {
         kind: record.boundary.kind.as_str().to_owned(),
         text: record.boundary.text.clone(),
         condition: record.boundary.condition.clone(),
+        shared_with: record
+            .shared_with
+            .as_ref()
+            .map(|set| set.iter().map(ToString::to_string).collect()),
     }
 }
 
@@ -359,6 +371,7 @@ fn boundary_input(input: &BoundaryInput) -> Boundary<'_> {
         kind: &input.kind,
         text: &input.text,
         condition: input.condition.as_deref().unwrap_or(""),
+        circles: input.shared_with.as_deref(),
     }
 }
 
@@ -366,7 +379,7 @@ fn boundary_id(id: &str) -> Result<BoundaryId, ApiError> {
     BoundaryId::parse(id).ok_or(ApiError::NotFound)
 }
 
-/// Adds a boundary. Private until shared with a circle.
+/// Adds a boundary: private, unless `shared-with` names circles.
 #[utoipa::path(post, path = "/api/v1/profile/boundaries", request_body = BoundaryInput, security(("bearer" = [])),
     responses((status = 201, body = BoundaryBody), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn boundaries_post(

@@ -456,7 +456,8 @@ pub struct ReviewBody {
     #[serde(rename = "waiting-for")]
     waiting_for: usize,
     /// Per step: keeps counted; a wish to change or drop shown without a name unless its
-    /// author chose to be named.
+    /// author chose to be named. Empty until every member has answered or the review has
+    /// closed (before, results could be traced to whoever answered first).
     steps: Vec<ReviewStepBody>,
     /// Your own answer, if you gave one.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -108,6 +108,8 @@ struct MemberRow {
     name: String,
     pronouns: String,
     locked: bool,
+    /// Whether they have confirmed what they share since someone joined.
+    confirmed: bool,
     me: bool,
 }
 
@@ -133,6 +135,10 @@ struct CirclePage {
     members: Vec<MemberRow>,
     sharing: Vec<SharingRow>,
     locked: bool,
+    /// Whether the member is asked to confirm what they share, since someone joined.
+    to_confirm: bool,
+    /// The question, naming who joined since the member last confirmed.
+    confirm_heading: String,
     waiting_for: usize,
     invites: Vec<InviteRow>,
     notice: Option<String>,
@@ -198,6 +204,7 @@ pub async fn circle_get(
     let notice = match query.notice.as_deref() {
         Some("locked") => Some(ctx.t("circle-notice-locked")),
         Some("shared") => Some(ctx.t("circle-notice-shared")),
+        Some("confirmed") => Some(ctx.t("circle-notice-confirmed")),
         Some("not-today") => Some(ctx.t("circle-notice-not-today")),
         Some("withdrew") => Some(ctx.t("circle-notice-withdrew")),
         Some("session-with-you") => Some(ctx.t("circle-notice-session-with-you")),
@@ -213,6 +220,7 @@ pub async fn circle_get(
                 name: m.member.name().to_owned(),
                 pronouns: m.member.pronouns.clone().unwrap_or_default(),
                 locked: m.locked,
+                confirmed: m.confirmed,
                 me: m.member.id == me.member.id,
             })
             .collect(),
@@ -221,6 +229,8 @@ pub async fn circle_get(
             &mine.map(|m| m.sharing.clone()).unwrap_or_default(),
         ),
         locked: mine.is_some_and(|m| m.locked),
+        to_confirm: mine.is_some_and(|m| !m.confirmed),
+        confirm_heading: confirm_heading(&ctx.i18n, &circle, mine.map_or(0, |m| m.confirmed_epoch)),
         waiting_for: circle.members.iter().filter(|m| !m.locked).count(),
         invites: invites
             .iter()
@@ -266,6 +276,33 @@ pub async fn circle_get(
         ctx,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// The confirmation's question, naming those who joined since the member last confirmed.
+fn confirm_heading(i18n: &I18n, circle: &tend_app::CircleRecord, since: i64) -> String {
+    let names: Vec<&str> = circle
+        .members
+        .iter()
+        .filter(|m| m.joined_epoch > since)
+        .map(|m| m.member.name())
+        .collect();
+    if names.is_empty() {
+        // They have left again since.
+        return i18n.t("circle-confirm-heading-someone");
+    }
+    i18n.t_with("circle-confirm-heading", &[("names", &names.join(", "))])
+}
+
+/// Keeps what the member shares, as it is now, for the circle's current members.
+pub async fn confirm_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    let id = circle_id(&id)?;
+    circles::confirm_sharing(&state.app, me.member.id, id).await?;
+    Ok(Redirect::to(&format!("/circles/{id}?notice=confirmed")).into_response())
 }
 
 pub async fn sharing_post(
@@ -376,13 +413,16 @@ struct JoinPage {
     ctx: Ctx,
     token: String,
     name: String,
-    members: Vec<String>,
+    /// Who invited, and how many are in the circle, in words: never anyone's name but the
+    /// inviter's display name, before joining.
+    about: String,
     /// Why the link does not work, if it does not.
     problem: Option<String>,
 }
 
-/// The invite link: who is in the circle, and a button to join. Someone not signed in is
-/// asked to sign in first; the page never says whether they already have an account.
+/// The invite link: the circle's name, who invited and how many are in it, and a button to
+/// join. Someone not signed in is asked to sign in first; the page never says whether they
+/// already have an account.
 pub async fn join_get(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -397,14 +437,14 @@ pub async fn join_get(
                 ctx,
                 token,
                 name: String::new(),
-                members: Vec::new(),
+                about: String::new(),
             },
         ),
-        Some((name, members)) => (
+        Some(invite) => (
             StatusCode::OK,
             JoinPage {
-                name: name.as_str().to_owned(),
-                members: members.iter().map(|m| m.name().to_owned()).collect(),
+                name: invite.circle.as_str().to_owned(),
+                about: invite_words(&ctx.i18n, &invite),
                 problem: None,
                 ctx,
                 token,
@@ -412,6 +452,16 @@ pub async fn join_get(
         ),
     };
     Ok((status, Html(page.render()?)).into_response())
+}
+
+/// Who invited (their display name, or "a member" when they set none) and the circle's size.
+fn invite_words(i18n: &I18n, invite: &tend_app::InviteView) -> String {
+    let who = match &invite.invited_by {
+        Some(name) => i18n.t_with("join-invited-by", &[("name", name)]),
+        None => i18n.t("join-invited"),
+    };
+    let count = u32::try_from(invite.members).unwrap_or(u32::MAX);
+    format!("{who} {}", i18n.t_count("join-circle-size", count))
 }
 
 pub async fn join_post(
@@ -431,7 +481,7 @@ pub async fn join_post(
         ctx,
         token,
         name: String::new(),
-        members: Vec::new(),
+        about: String::new(),
     };
     Ok((status, Html(page.render()?)).into_response())
 }
@@ -467,7 +517,8 @@ struct CommonGroundPage {
     talk: Vec<GroundRow>,
     favourites: Vec<GroundRow>,
     differences: Vec<GroundRow>,
-    yes_rates: Vec<GroundRow>,
+    /// Gentle notes on partners whose answers on one side are nearly all the same.
+    blankets: Vec<String>,
     changed: Vec<String>,
     everything: Vec<PartnerAnswers>,
     boundaries: Vec<BoundaryGroupRow>,
@@ -505,6 +556,20 @@ fn rating_words(i18n: &I18n, answer: &tend_core::Answer) -> String {
     parts.join(" · ")
 }
 
+/// Why common ground is not shown yet: who has still to lock, and who to confirm what they
+/// share since someone joined.
+fn waiting_words(i18n: &I18n, to_lock: usize, to_confirm: usize) -> String {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let mut lines = Vec::new();
+    if to_lock > 0 {
+        lines.push(i18n.t_count("ground-waiting", count(to_lock)));
+    }
+    if to_confirm > 0 {
+        lines.push(i18n.t_count("ground-unconfirmed", count(to_confirm)));
+    }
+    lines.join(" ")
+}
+
 #[derive(serde::Deserialize)]
 pub struct VariantQuery {
     variant: Option<String>,
@@ -520,11 +585,12 @@ pub async fn common_ground_get(
         None => Variant::AfterSex,
         Some(value) => Variant::parse(value).ok_or(ErrorKind::NotFound)?,
     };
+    let ground = circles::common_ground(&state.app, me.member.id, circle_id(&id)?, variant).await?;
+    let boundaries = ground.boundaries();
     let circles::Ground {
         circle,
         ground: view,
-        boundaries,
-    } = circles::common_ground(&state.app, me.member.id, circle_id(&id)?, variant).await?;
+    } = ground;
     let names: HashMap<MemberId, String> = circle
         .members
         .iter()
@@ -547,16 +613,13 @@ pub async fn common_ground_get(
             })
             .collect(),
         revealed: view.revealed,
-        waiting: i18n.t_count(
-            "ground-waiting",
-            u32::try_from(view.waiting_for).unwrap_or(0),
-        ),
+        waiting: waiting_words(i18n, view.waiting_for, view.unconfirmed),
         offers: Vec::new(),
         needs: Vec::new(),
         talk: Vec::new(),
         favourites: Vec::new(),
         differences: Vec::new(),
-        yes_rates: Vec::new(),
+        blankets: Vec::new(),
         changed: Vec::new(),
         everything: Vec::new(),
         boundaries: Vec::new(),
@@ -612,17 +675,16 @@ pub async fn common_ground_get(
                 who: name_of(partner),
                 detail: String::new(),
             }),
-            Fact::YesRate { partner, percent } => page.yes_rates.push(GroundRow {
-                item: String::new(),
-                who: name_of(partner),
-                detail: i18n.t_with(
-                    "ground-yes-rate",
-                    &[
-                        ("name", &name_of(partner)),
-                        ("percent", &percent.to_string()),
-                    ],
-                ),
-            }),
+            Fact::Blanket {
+                partner,
+                side,
+                answer,
+            } => page.blankets.push(i18n.t_with(
+                &format!("ground-blanket-{}-{}", side.as_str(), answer.as_str()),
+                &[("name", &name_of(partner))],
+            )),
+            // Shown by partner, in their own list below.
+            Fact::Boundary { .. } => {}
             Fact::Changed { partner } => page
                 .changed
                 .push(i18n.t_with("ground-changed", &[("name", &name_of(partner))])),
@@ -700,15 +762,15 @@ pub async fn common_ground_get(
             (label(item), cells)
         })
         .collect();
-    // Partners' shared boundaries come only after the reveal (the use case says none before).
+    // Partners' shared boundary entries come only after the reveal (the rules give none before).
     page.boundaries = boundaries
         .into_iter()
-        .map(|(partner, records)| BoundaryGroupRow {
+        .map(|(partner, entries)| BoundaryGroupRow {
             name: name_of(&partner),
-            rows: records
+            rows: entries
                 .iter()
-                .map(|r| {
-                    let (item, detail) = boundary_words(i18n, &r.boundary);
+                .map(|e| {
+                    let (item, detail) = boundary_words(i18n, &e.boundary);
                     GroundRow {
                         item,
                         who: String::new(),

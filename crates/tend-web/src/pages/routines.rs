@@ -719,26 +719,30 @@ async fn review_page(
     let outcomes = &view.outcomes;
     let names = names(circle);
     let mine = view.mine.as_ref();
+    // Results only once everyone has answered or the review has closed: before, they could
+    // be traced to whoever answered first.
     let rows = routine
         .steps
         .iter()
-        .zip(outcomes)
-        .map(|(step, outcome)| {
-            let mut parts = vec![
-                ctx.i18n
-                    .t_count("review-keeps", u32::try_from(outcome.keep).unwrap_or(0)),
-            ];
-            if outcome.unnamed_wishes > 0 {
-                parts.push(ctx.t("review-someone-would-change"));
-            }
-            for (m, verdict) in &outcome.named_wishes {
-                let name = names.get(m).cloned().unwrap_or_default();
-                let id = if *verdict == StepVerdict::Drop {
-                    "review-named-drop"
-                } else {
-                    "review-named-change"
-                };
-                parts.push(ctx.i18n.t_with(id, &[("name", &name)]));
+        .map(|step| {
+            let mut parts = Vec::new();
+            if let Some(outcome) = outcomes.iter().find(|o| o.step == step.id) {
+                parts.push(
+                    ctx.i18n
+                        .t_count("review-keeps", u32::try_from(outcome.keep).unwrap_or(0)),
+                );
+                if outcome.unnamed_wishes > 0 {
+                    parts.push(ctx.t("review-someone-would-change"));
+                }
+                for (m, verdict) in &outcome.named_wishes {
+                    let name = names.get(m).cloned().unwrap_or_default();
+                    let id = if *verdict == StepVerdict::Drop {
+                        "review-named-drop"
+                    } else {
+                        "review-named-change"
+                    };
+                    parts.push(ctx.i18n.t_with(id, &[("name", &name)]));
+                }
             }
             ReviewRow {
                 id: step.id.0,
@@ -759,10 +763,17 @@ async fn review_page(
         rows,
         named: mine.is_some_and(|a| a.named),
         suggestions: mine.map(|a| a.suggestions.join("\n")).unwrap_or_default(),
-        waiting: ctx.i18n.t_count(
-            "review-waiting",
-            u32::try_from(view.waiting_for).unwrap_or(0),
-        ),
+        waiting: if view.results_shown() {
+            ctx.i18n.t_count(
+                "review-waiting",
+                u32::try_from(view.waiting_for).unwrap_or(0),
+            )
+        } else {
+            ctx.i18n.t_count(
+                "review-results-later",
+                u32::try_from(view.waiting_for).unwrap_or(0),
+            )
+        },
         done: view.record.proposal.is_some(),
         choices: ["keep", "change", "drop"]
             .into_iter()

@@ -1007,8 +1007,9 @@ async fn two_phones_plan_signal_care_reflect_and_answer_the_next_days_follow_up(
             .await;
         text_within(phone, ".notice", "Your reflection is saved").await;
         if share {
-            // Ash's open page counts it in the header badge, without a reload.
-            let took = text_within(&ash, "[data-unseen-count]", "1").await;
+            // Ash's open page counts it in the header badge, without a reload (beside the
+            // word that Bo joined the circle).
+            let took = text_within(&ash, "[data-unseen-count]", "2").await;
             assert!(took < Duration::from_secs(1), "the badge took {took:?}");
             assert!(
                 ash.client
@@ -1054,4 +1055,136 @@ async fn two_phones_plan_signal_care_reflect_and_answer_the_next_days_follow_up(
     assert_fits_a_phone(&ash).await;
     ash.submit(Locator::Css("button[value='fine']")).await;
     text_within(&ash, "section.follow-up", "You said you are fine.").await;
+}
+
+/// A couple has shared and revealed; a third joins on a phone and sees the members, and
+/// nothing the couple shared, until both have confirmed what they share for them (one on
+/// a phone of their own, one over HTTP).
+#[tokio::test]
+async fn a_newcomer_on_a_phone_sees_what_a_couple_shared_only_once_both_confirmed() {
+    let Some(newcomer) = Browser::start().await else {
+        return;
+    };
+    let Some(first) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(
+        tend_store::testing::TestDatabase::sqlite(),
+        crate::helpers::config(),
+    )
+    .await;
+    let ash = crate::routine_pages::signed_up(&app, "ashley", "Ash").await;
+    let bo = crate::routine_pages::signed_up(&app, "bowie", "Bo").await;
+    let made = app
+        .submit_with(&ash, "/circles", "/circles", &[("name", "Us")])
+        .await;
+    let circle = crate::helpers::location(&made);
+    let id = circle.trim_start_matches("/circles/").to_owned();
+    let link_of = |html: &str| {
+        let link = crate::helpers::texts(html, "code.invite-link")[0].clone();
+        link[link.find("/invites/").unwrap()..].to_owned()
+    };
+    let created = app
+        .submit_with(&ash, &circle, &format!("{circle}/invites"), &[])
+        .await;
+    let path = link_of(&created.text().await.unwrap());
+    app.submit_with(&bo, &path, &path, &[]).await;
+    app.submit_with(
+        &ash,
+        "/profile/boundaries",
+        "/profile/boundaries",
+        &[
+            ("kind", "hard-limit"),
+            ("text", "No surprises from behind"),
+            ("circles", "listed"),
+            ("circle", &id),
+        ],
+    )
+    .await;
+    for partner in [&ash, &bo] {
+        app.submit_with(partner, &circle, &format!("{circle}/lock"), &[])
+            .await;
+    }
+    let created = app
+        .submit_with(&ash, &circle, &format!("{circle}/invites"), &[])
+        .await;
+    let path = link_of(&created.text().await.unwrap());
+
+    // The newcomer opens the link: who invited, how many; nobody else's name.
+    newcomer.sign_up(&app, "cass").await;
+    newcomer.client.goto(&app.url(&path)).await.unwrap();
+    let invite = newcomer.texts("main").await.join(" ");
+    assert!(
+        invite.contains("Ash invited you. The circle has 2 members."),
+        "{invite}"
+    );
+    assert!(!invite.contains("Bo"), "{invite}");
+    assert_fits_a_phone(&newcomer).await;
+    maybe_screenshot(&newcomer, "invite").await;
+    newcomer
+        .submit(Locator::XPath(
+            "//button[normalize-space()='Join this circle']",
+        ))
+        .await;
+    newcomer
+        .submit(Locator::XPath(
+            "//button[normalize-space()='Lock my answers']",
+        ))
+        .await;
+    newcomer
+        .client
+        .goto(&app.url(&format!("{circle}/common-ground")))
+        .await
+        .unwrap();
+    let waiting = newcomer.texts("main").await.join(" ");
+    assert!(
+        waiting.contains("waiting for 2 members to confirm what they share"),
+        "{waiting}"
+    );
+    assert!(!waiting.contains("No surprises"), "{waiting}");
+    assert_fits_a_phone(&newcomer).await;
+    maybe_screenshot(&newcomer, "newcomer-waiting").await;
+
+    // Ash is asked on the circle's page, on a phone: the question is the first thing there.
+    first.sign_in(&app, "ashley").await;
+    first.client.goto(&app.url(&circle)).await.unwrap();
+    assert_eq!(
+        first.texts("#confirm-heading").await,
+        ["cass joined. Look at what you share with this circle"]
+    );
+    let on_screen = first
+        .client
+        .execute(
+            "return document.querySelector('#confirm button').getBoundingClientRect().bottom <= window.innerHeight;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        on_screen.as_bool(),
+        Some(true),
+        "the button is above the fold"
+    );
+    assert_fits_a_phone(&first).await;
+    maybe_screenshot(&first, "confirm").await;
+    first
+        .submit(Locator::XPath(
+            "//button[normalize-space()='Keep what I share']",
+        ))
+        .await;
+    assert_eq!(
+        first.texts(".notice").await,
+        ["Thank you. What you share stays as it is."]
+    );
+    newcomer.client.refresh().await.unwrap();
+    let still = newcomer.texts("main").await.join(" ");
+    assert!(still.contains("waiting for 1 member to confirm"), "{still}");
+    assert!(!still.contains("No surprises"), "{still}");
+
+    app.submit_with(&bo, &circle, &format!("{circle}/confirm"), &[])
+        .await;
+    newcomer.client.refresh().await.unwrap();
+    let shared = newcomer.texts("main").await.join(" ");
+    assert!(shared.contains("No surprises from behind"), "{shared}");
+    maybe_screenshot(&newcomer, "newcomer-revealed").await;
 }

@@ -108,7 +108,8 @@ async fn a_throuple_forms_shares_locks_and_each_sees_only_what_the_rules_allow()
         assert!(app.is_signed_in(&bo).await, "after invite");
         let preview = app.get_with(&bo, &link).await.text().await.unwrap();
         assert!(
-            preview.contains("Us three") && preview.contains("<li>ASH</li>"),
+            preview.contains("Us three")
+                && preview.contains("ASH invited you. The circle has 1 member."),
             "{preview}"
         );
         assert_eq!(
@@ -621,12 +622,13 @@ async fn the_api_forms_a_couple_and_reveals_by_the_rules() {
             None,
         )
         .await;
+        // One "glad to" of one is not a pattern: no blanket notice (and no percentages).
         assert!(
-            seen_by_ashley["facts"]
+            !seen_by_ashley["facts"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|f| f["type"] == "yes-rate" && f["percent"] == 100),
+                .any(|f| f["type"] == "blanket" || f["type"] == "yes-rate"),
             "{seen_by_ashley}"
         );
         assert!(

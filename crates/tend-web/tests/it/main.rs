@@ -12,6 +12,7 @@ mod accounts;
 mod api;
 mod browser;
 mod circles;
+mod consent;
 mod every_page;
 mod helpers;
 mod insights;

@@ -48,7 +48,12 @@ async fn follow_ups_reach_the_centre_once_each_even_after_a_restart_and_with_two
             centre(&app, &alex).await["notifications"][0]["text"],
             "sam suggested a change to your routine in Us."
         );
-        assert_eq!(kinds(&centre(&app, &sam).await), Vec::<String>::new());
+        // Sam, who proposed, is not; Sam was asked to look at their sharing when Alex joined.
+        assert_eq!(kinds(&centre(&app, &sam).await), ["joined"]);
+        assert_eq!(
+            centre(&app, &sam).await["notifications"][0]["text"],
+            "alex joined Us. Take a moment to look at what you share with the circle now."
+        );
         let pid = proposal["id"].as_str().unwrap();
         call(
             &app,
@@ -130,8 +135,8 @@ async fn follow_ups_reach_the_centre_once_each_even_after_a_restart_and_with_two
         tend_web::run_due_jobs(&app.state, app.state.app.clock.now()).await;
         assert_eq!(kinds(&centre(&app, &alex).await), ["follow-up", "proposal"]);
         let found = centre(&app, &sam).await;
-        assert_eq!(kinds(&found), ["follow-up", "follow-up"]);
-        assert_eq!(found["unseen"], 2);
+        assert_eq!(kinds(&found), ["follow-up", "follow-up", "joined"]);
+        assert_eq!(found["unseen"], 3);
 
         // Answering a follow-up marks its notification seen; marking by id does the rest.
         let (_, ups) = call(&app, Method::GET, "/api/v1/follow-ups", &sam, None).await;
@@ -144,7 +149,7 @@ async fn follow_ups_reach_the_centre_once_each_even_after_a_restart_and_with_two
             Some(json!({"answer": "fine"})),
         )
         .await;
-        assert_eq!(centre(&app, &sam).await["unseen"], 1);
+        assert_eq!(centre(&app, &sam).await["unseen"], 2);
         let (status, problem) = call(
             &app,
             Method::POST,
@@ -169,7 +174,7 @@ async fn follow_ups_reach_the_centre_once_each_even_after_a_restart_and_with_two
             Some(json!({ "ids": ids })),
         )
         .await;
-        assert_eq!(centre(&app, &sam).await["unseen"], 1);
+        assert_eq!(centre(&app, &sam).await["unseen"], 2);
         let (status, _) = call(
             &app,
             Method::POST,

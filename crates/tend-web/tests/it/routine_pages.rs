@@ -307,15 +307,13 @@ async fn two_partners_build_a_routine_from_common_ground_change_it_compare_and_r
             ],
         )
         .await;
+        // Before Bo answers, nothing of Ash's answers shows: it could only be Ash's.
         let seen_by_bo = app.get_with(&bo, &review).await.text().await.unwrap();
         assert!(
-            seen_by_bo.contains("someone would like to change this"),
+            !seen_by_bo.contains("would like to change this"),
             "{seen_by_bo}"
         );
-        assert!(
-            !seen_by_bo.contains("Ash would like"),
-            "unnamed unless chosen"
-        );
+        assert!(seen_by_bo.contains("What everyone said shows once all have answered."));
         app.submit_with(
             &bo,
             &review,
@@ -329,6 +327,8 @@ async fn two_partners_build_a_routine_from_common_ground_change_it_compare_and_r
         .await;
         let done = app.get_with(&bo, &review).await.text().await.unwrap();
         assert!(done.contains("The outcome is now a proposal"));
+        assert!(done.contains("Bo would like to drop this"), "{done}");
+        assert!(!done.contains("Ash would like"), "unnamed unless chosen");
         let pending = app.get_with(&ash, &routine).await.text().await.unwrap();
         let proposal_steps = texts(&pending, "section.card ol li");
         assert_eq!(

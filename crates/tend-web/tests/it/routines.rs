@@ -407,12 +407,15 @@ async fn a_review_round_keeps_wishes_unnamed_and_turns_into_a_proposal() {
         )
         .await;
         assert_eq!(after_sam["waiting-for"], 1);
+        // Before everyone has answered, no results: in a couple they would say whose the
+        // unnamed wish is.
         let (_, seen_by_alex) = call(&app, Method::GET, &review_path, &alex, None).await;
-        assert_eq!(seen_by_alex["steps"][0]["unnamed-wishes"], 1);
+        assert_eq!(seen_by_alex["waiting-for"], 1);
+        assert_eq!(seen_by_alex["steps"], json!([]), "{seen_by_alex}");
         assert_eq!(
-            seen_by_alex["steps"][0]["named"],
+            after_sam["steps"],
             json!([]),
-            "sam chose not to be named"
+            "not even to the one who answered"
         );
         assert!(seen_by_alex.get("mine").is_none());
 
@@ -428,6 +431,12 @@ async fn a_review_round_keeps_wishes_unnamed_and_turns_into_a_proposal() {
         )
         .await;
         assert_eq!(done["steps"][0]["dropped"], true);
+        assert_eq!(done["steps"][0]["unnamed-wishes"], 1);
+        assert_eq!(
+            done["steps"][0]["named"],
+            json!([{"member": alex.id, "wish": "drop"}]),
+            "sam chose not to be named; alex did"
+        );
         assert_eq!(
             done["steps"][1]["named"],
             json!([{"member": alex.id, "wish": "change"}])

@@ -329,14 +329,16 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
             ],
             "Bo's note and the entry Bo shared, for Ash alone; nothing else of Bo's reflection"
         );
-        // Both came to Ash's notification centre; the badge counts them.
-        assert_eq!(texts(&early, "[data-unseen-count]"), ["2"]);
+        // Both came to Ash's notification centre (after the word that Bo joined); the badge
+        // counts them.
+        assert_eq!(texts(&early, "[data-unseen-count]"), ["3"]);
         let centre = html(&app, &ash, "/notifications").await;
         assert_eq!(
             texts(&centre, "li.notification > p:first-child"),
             [
                 "New Bo shared part of their reflection with you.",
                 "New Bo sent you a note of appreciation.",
+                "New Bo joined Us. Take a moment to look at what you share with the circle now.",
             ]
         );
         // Opening the centre marks them seen.
@@ -377,6 +379,7 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
                 "You have a reminder.",
                 "You have a new message.",
                 "You have a new message.",
+                "Something is waiting for your reply.",
             ]
         );
         assert!(
@@ -444,20 +447,14 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
         );
         assert!(answered.contains("You said you could use some contact."));
 
-        // Bo shares a new limit with the circle; the next brief shows it.
-        app.client
-            .put(app.url(&format!("/api/v1/circles/{id}/sharing")))
-            .bearer_auth(&bo_token)
-            .json(&json!({"hard-limit": "everything"}))
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap();
+        // Bo shares a new limit with the circle (ticking it on the entry); the next brief
+        // shows it.
         app.client
             .post(app.url("/api/v1/profile/boundaries"))
             .bearer_auth(&bo_token)
-            .json(&json!({"kind": "hard-limit", "text": "No tickling, please"}))
+            .json(
+                &json!({"kind": "hard-limit", "text": "No tickling, please", "shared-with": [id]}),
+            )
             .send()
             .await
             .unwrap()

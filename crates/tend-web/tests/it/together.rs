@@ -177,7 +177,17 @@ async fn eight_review_answers_at_once_are_all_counted_and_close_the_review_once(
             .await;
             assert_eq!(status, StatusCode::CREATED, "round {round}: {review}");
             let rid = review["id"].as_str().unwrap().to_owned();
-            let step = review["steps"][0]["step"].clone();
+            // Results show only once everyone has answered: the step comes from the routine.
+            assert_eq!(review["steps"], json!([]), "round {round}: {review}");
+            let (_, routine) = call(
+                &app,
+                Method::GET,
+                &format!("/api/v1/circles/{id}/routine"),
+                &eight[0],
+                None,
+            )
+            .await;
+            let step = routine["steps"][0]["id"].clone();
             let before = listed_proposals(&app, &id, &eight[0]).await.len()
                 + versions(&app, &id, &eight[0]).await.len();
             let path = format!("/api/v1/circles/{id}/reviews/{rid}");
@@ -440,7 +450,8 @@ async fn fifty_ticks_of_one_step_at_once_tick_it_once() {
 }
 
 #[tokio::test]
-async fn locking_leaving_and_joining_at_once_never_reveal_without_everyones_lock() {
+async fn locking_leaving_and_joining_at_once_never_reveal_without_everyones_lock_and_confirmation()
+{
     for app in busy_apps().await {
         let people = members(&app, "race", 4).await;
         let [a, b, c, d] = [&people[0], &people[1], &people[2], &people[3]];
@@ -483,9 +494,22 @@ async fn locking_leaving_and_joining_at_once_never_reveal_without_everyones_lock
                 .map(|m| m["locked"].as_bool().unwrap())
                 .collect();
             assert_eq!(locked.len(), 3, "round {round}: {circle}");
-            assert_eq!(circle["revealed"], locked.iter().all(|l| *l));
-            // D's lock is the last one: now it reveals, for everyone.
+            assert_eq!(circle["revealed"], false, "round {round}: D has not locked");
+            // D's lock is the last one. Whoever locked before D joined has still to confirm
+            // what they share for D (a lock after the join confirms): only then it reveals.
             call(&app, Method::POST, &lock, d, None).await;
+            let (_, ground) = call(&app, Method::GET, &ground_path, b, None).await;
+            assert_eq!(
+                ground["revealed"],
+                ground["unconfirmed"] == 0,
+                "round {round}: {ground}"
+            );
+            let confirm = format!("/api/v1/circles/{id}/confirm");
+            let (confirm_a, confirm_b) = tokio::join!(
+                call(&app, Method::POST, &confirm, a, None),
+                call(&app, Method::POST, &confirm, b, None),
+            );
+            no_server_errors(&[confirm_a, confirm_b], "confirming at once");
             let (_, ground) = call(&app, Method::GET, &ground_path, b, None).await;
             assert_eq!(ground["revealed"], true, "round {round}: {ground}");
         }
