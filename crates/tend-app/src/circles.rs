@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use tend_core::boundaries::{BoundaryGroup, BoundaryKind};
-use tend_core::circle::{CircleName, INVITE_LIFETIME, Section};
+use tend_core::circle::{CircleName, CircleSharing, INVITE_LIFETIME, Section};
 use tend_core::profile::Variant;
 use tend_core::reveal::{self, BoundaryEntry, CommonGround, Fact, OwnItem, Participant, Share};
 use tend_store::{
@@ -62,17 +62,43 @@ pub struct Overview {
     pub circle: CircleRecord,
     pub invites: Vec<InviteRecord>,
     pub open_sessions: Vec<StoredCareSession>,
+    /// How each kind of the member's boundaries is shared with the circle, from its entries.
+    pub boundary_sharing: BTreeMap<BoundaryKind, Share>,
 }
 
 pub async fn overview(app: &App, me: MemberId, id: CircleId) -> Result<Overview> {
     let circle = app.store.circle(me, id).await?;
     let invites = app.store.invites(me, circle.id).await?;
     let open_sessions = app.store.open_care_sessions(me, circle.id).await?;
+    let boundary_sharing = boundary_sharing(app, me, &circle).await?;
     Ok(Overview {
         circle,
         invites,
         open_sessions,
+        boundary_sharing,
     })
+}
+
+/// How each kind of `me`'s boundaries is shared with the circle, as its entries say.
+async fn boundary_sharing(
+    app: &App,
+    me: MemberId,
+    circle: &CircleRecord,
+) -> Result<BTreeMap<BoundaryKind, Share>> {
+    let Some(mine) = circle.members.iter().find(|m| m.member.id == me) else {
+        return Ok(BTreeMap::new());
+    };
+    let records = app.store.boundaries(me).await?;
+    Ok(BoundaryKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let ticks = records.iter().filter(|r| r.boundary.kind == kind).map(|r| {
+                mine.sharing
+                    .shares_entry(kind, r.shared_with.as_ref(), &circle.id)
+            });
+            (kind, CircleSharing::kind_share(ticks))
+        })
+        .collect())
 }
 
 /// Changes what `me` shares with the circle: (section, share) pairs as sent. Sections not
@@ -100,10 +126,12 @@ pub async fn set_sharing(
     // Each section is a row of its own: a change to another section at the same moment
     // (another tab, another switch) is kept too.
     app.store.set_sharing(me, id, &parsed).await?;
+    // "Some, entry by entry" (matches) leaves the entries as they are.
     let kinds: Vec<(BoundaryKind, bool)> = parsed
         .iter()
-        .filter_map(|(section, share)| match section {
-            Section::Boundary(kind) => Some((*kind, *share == Share::Everything)),
+        .filter_map(|(section, share)| match (section, share) {
+            (Section::Boundary(kind), Share::Everything) => Some((*kind, true)),
+            (Section::Boundary(kind), Share::Nothing) => Some((*kind, false)),
             _ => None,
         })
         .collect();

@@ -136,6 +136,25 @@ impl CircleSharing {
         }
     }
 
+    /// How a kind of boundary is shared with a circle, from whether each of its entries is
+    /// (`ticks`): `Everything` when all are, `Nothing` when none are (or there are none), and
+    /// `Matches` (here: "some, entry by entry") in between.
+    pub fn kind_share(ticks: impl IntoIterator<Item = bool>) -> Share {
+        let (mut shared, mut private) = (false, false);
+        for tick in ticks {
+            if tick {
+                shared = true;
+            } else {
+                private = true;
+            }
+        }
+        match (shared, private) {
+            (true, false) => Share::Everything,
+            (true, true) => Share::Matches,
+            (false, _) => Share::Nothing,
+        }
+    }
+
     /// The choices the reveal rules take.
     pub fn for_reveal(&self) -> Sharing {
         Sharing {
@@ -148,6 +167,27 @@ impl CircleSharing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_invite_lasts_three_days_and_each_name_rule_has_its_own_code() {
+        assert_eq!(INVITE_LIFETIME, Duration::from_secs(3 * 24 * 3600));
+        let codes: Vec<&str> = [
+            CircleNameError::Empty,
+            CircleNameError::TooLong,
+            CircleNameError::Control,
+        ]
+        .iter()
+        .map(Rule::code)
+        .collect();
+        assert_eq!(
+            codes,
+            [
+                "circle-name-empty",
+                "circle-name-too-long",
+                "text-control-characters"
+            ]
+        );
+    }
 
     #[test]
     fn a_boundary_entry_reaches_only_the_circles_it_names() {
@@ -164,6 +204,29 @@ mod tests {
         assert!(sharing.shares_entry(kind, None::<&BTreeSet<i32>>, &2));
         sharing.set(Section::Boundary(kind), Share::Nothing);
         assert!(!sharing.shares_entry(kind, None::<&BTreeSet<i32>>, &2));
+    }
+
+    #[test]
+    fn a_kind_is_shared_as_its_entries_are() {
+        assert_eq!(CircleSharing::kind_share([]), Share::Nothing);
+        assert_eq!(CircleSharing::kind_share([false, false]), Share::Nothing);
+        assert_eq!(CircleSharing::kind_share([true, false]), Share::Matches);
+        assert_eq!(CircleSharing::kind_share([false, true]), Share::Matches);
+        assert_eq!(CircleSharing::kind_share([true, true]), Share::Everything);
+    }
+
+    #[test]
+    fn the_reveal_rules_take_the_answers_and_own_items_choices() {
+        let mut sharing = CircleSharing::default();
+        sharing.set(Section::Answers, Share::Everything);
+        sharing.set(Section::CustomItems, Share::Nothing);
+        assert_eq!(
+            sharing.for_reveal(),
+            Sharing {
+                answers: Share::Everything,
+                custom_items: Share::Nothing
+            }
+        );
     }
 
     #[test]

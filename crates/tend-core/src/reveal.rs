@@ -326,7 +326,7 @@ pub struct CommonGround<M> {
     pub revealed: bool,
     /// Members who have not locked yet.
     pub waiting_for: usize,
-    /// Members who have not confirmed what they share since someone joined.
+    /// Members who have locked but not confirmed what they share since someone joined.
     pub unconfirmed: usize,
     pub facts: BTreeSet<Fact<M>>,
 }
@@ -466,7 +466,8 @@ pub fn common_ground<M: Ord + Clone>(
         });
     }
     let waiting_for = circle.iter().filter(|p| !p.locked).count();
-    let unconfirmed = circle.iter().filter(|p| !p.confirmed).count();
+    // Among those who have locked: one who has not is waited for as that (a lock confirms).
+    let unconfirmed = circle.iter().filter(|p| p.locked && !p.confirmed).count();
     if waiting_for > 0 || unconfirmed > 0 {
         return CommonGround {
             revealed: false,

@@ -31,12 +31,13 @@ circle-notice-locked = Your answers are locked for this circle.
 circle-notice-shared = Your sharing choices are saved.
 circle-notice-confirmed = Thank you. What you share stays as it is.
 circle-confirm-heading = { $names } joined. Look at what you share with this circle
+names-and = { $rest } and { $last }
 circle-confirm-heading-someone = The circle's members changed. Look at what you share with this circle
-circle-confirm-explain = Nothing you shared before is shown to someone new until you say so. Keeping it shares it with them too; you can narrow anything first.
+circle-confirm-explain = Nothing you shared before, and no routine step that names you, reaches someone new until everyone says so.
 circle-confirm-list = What you share now
 circle-confirm = Keep what I share
-circle-confirm-narrow = Change what I share first
-circle-not-confirmed = looking at what they share
+circle-confirm-narrow = Change what I share first (for the whole circle)
+circle-not-confirmed = sharing not confirmed yet
 circle-lock-heading = Ready to share?
 circle-lock-explain = When you lock, your answers count for this circle. Nothing of anyone's is shown until everyone has locked.
 circle-blanket-warning = If nearly all your answers on one side are the same (such as "glad to" to almost everything), partners will see a gentle note saying so, so that answering everything alike cannot be used to learn someone's needs.
@@ -54,6 +55,7 @@ sharing-matches = Matches only
 sharing-everything = Everything, notes included
 sharing-private = Keep private
 sharing-share = Share with this circle
+sharing-some-entries = Some, as ticked on your boundaries page
 circle-invite-heading = Invite a partner
 circle-invite-explain = An invite link works once and expires after 72 hours. Send it privately.
 circle-invite-create = Make an invite link
@@ -87,14 +89,14 @@ ground-waiting = { $count ->
    *[other] Waiting for { $count } members to lock their answers.
 }
 ground-unconfirmed = { $count ->
-    [one] Someone new joined: waiting for 1 member to confirm what they share.
-   *[other] Someone new joined: waiting for { $count } members to confirm what they share.
+    [one] Waiting for 1 member to confirm what they share with everyone now in the circle.
+   *[other] Waiting for { $count } members to confirm what they share with everyone now in the circle.
 }
 ground-not-yet = Common ground appears when everyone in the circle has locked, and has confirmed what they share since anyone new joined.
 ground-intro = Here is where your answers meet. Only what the circle's sharing allows is shown, and each of you sees only your own side of it.
 ground-boundaries = Boundaries your partners share
 ground-offers = What your partners offer you
-ground-offers-line = { $name } is glad to offer:
+ground-offers-line = { $name } offers:
 ground-needs = What you could give
 ground-would-love = would love
 ground-would-like = would like
@@ -214,7 +216,7 @@ review-keeps = { $count ->
     [one] 1 would keep it
    *[other] { $count } would keep it
 }
-review-someone-would-change = someone would like to change this
+review-someone-would-change = someone would like to change or drop this
 review-named-change = { $name } would like to change this
 review-named-drop = { $name } would like to drop this
 review-waiting = { $count ->

@@ -45,6 +45,7 @@ session-withdraw = I'd like to stop
 session-aftercare-explain = Take your time. Tick each step as it happens, so everyone can see it.
 session-steps = Your routine
 session-no-routine = You have not agreed a routine yet. Be together, ask what would help, and listen.
+session-steps-not-yet = The circle's steps show here once everyone has confirmed what they share with you. Until then: be together, ask what would help, and listen.
 session-step-done = done
 session-tick = Done
 session-talk = Talking together

@@ -225,7 +225,20 @@ pub async fn sharing_put(
     Ok(Json(circle_body(&circle, me)))
 }
 
-/// Locks your answers for the circle. Nothing is revealed until every member has locked.
+/// The circle as it stands after a change, for the one who made it.
+async fn circle_now(
+    state: &AppState,
+    me: MemberId,
+    id: CircleId,
+) -> Result<Json<CircleBody>, ApiError> {
+    Ok(Json(circle_body(
+        &circles::circle(&state.app, me, id).await?,
+        me,
+    )))
+}
+
+/// Locks your answers for the circle (which confirms what you share for its current
+/// members). Nothing is revealed until every member has locked and confirmed.
 #[utoipa::path(post, path = "/api/v1/circles/{id}/lock", security(("bearer" = [])),
     responses((status = 200, body = CircleBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn lock_post(
@@ -236,10 +249,7 @@ pub async fn lock_post(
     let me = api.id();
     let id = circle_id(&id)?;
     circles::lock(&state.app, me, id).await?;
-    Ok(Json(circle_body(
-        &circles::circle(&state.app, me, id).await?,
-        me,
-    )))
+    circle_now(&state, me, id).await
 }
 
 /// Keeps what you share with the circle, as it is, for its current members: after someone
@@ -255,10 +265,7 @@ pub async fn confirm_post(
     let me = api.id();
     let id = circle_id(&id)?;
     circles::confirm_sharing(&state.app, me, id).await?;
-    Ok(Json(circle_body(
-        &circles::circle(&state.app, me, id).await?,
-        me,
-    )))
+    circle_now(&state, me, id).await
 }
 
 /// Unlocks your answers (to edit before the next reveal).
@@ -272,10 +279,7 @@ pub async fn lock_delete(
     let me = api.id();
     let id = circle_id(&id)?;
     circles::unlock(&state.app, me, id).await?;
-    Ok(Json(circle_body(
-        &circles::circle(&state.app, me, id).await?,
-        me,
-    )))
+    circle_now(&state, me, id).await
 }
 
 #[derive(Serialize, ToSchema)]

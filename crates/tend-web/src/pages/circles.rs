@@ -1,7 +1,7 @@
 //! Circles in the browser: make one, invite partners, join, choose what to share, lock, see
 //! common ground, leave. Anyone outside a circle gets 404 for all of it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tend_app::circles;
 use tend_app::{CircleId, InviteId, MemberId};
+use tend_core::boundaries::BoundaryKind;
 use tend_core::circle::{CircleSharing, INVITE_LIFETIME, Section};
 use tend_core::profile::{Rating, Variant};
 use tend_core::reveal::{Fact, Share, Tension};
@@ -149,7 +150,14 @@ struct CirclePage {
     open_sessions: Vec<(String, String)>,
 }
 
-fn sharing_rows(i18n: &I18n, sharing: &CircleSharing) -> Vec<SharingRow> {
+/// The sharing form's rows. A kind of boundary shows how its entries are shared (all, none,
+/// or some, ticked one by one on the boundaries page), so saving the form unchanged changes
+/// no entry.
+fn sharing_rows(
+    i18n: &I18n,
+    sharing: &CircleSharing,
+    boundaries: &BTreeMap<BoundaryKind, Share>,
+) -> Vec<SharingRow> {
     Section::all()
         .map(|section| {
             let label = match section {
@@ -157,14 +165,17 @@ fn sharing_rows(i18n: &I18n, sharing: &CircleSharing) -> Vec<SharingRow> {
                 Section::CustomItems => i18n.t("sharing-custom-items"),
                 Section::Boundary(kind) => i18n.t(&format!("boundary-{}", kind.as_str())),
             };
-            // Boundaries and own items are shared whole or kept private.
             let chosen = match (section, sharing.get(section)) {
                 (Section::Answers, share) => share,
+                (Section::Boundary(kind), _) => {
+                    boundaries.get(&kind).copied().unwrap_or(Share::Nothing)
+                }
+                // Own items are shared whole or kept private.
                 (_, Share::Everything) => Share::Everything,
                 _ => Share::Nothing,
             };
-            let shares: &[Share] = match section {
-                Section::Answers => &Share::ALL,
+            let shares: &[Share] = match (section, chosen) {
+                (Section::Answers, _) | (Section::Boundary(_), Share::Matches) => &Share::ALL,
                 _ => &[Share::Nothing, Share::Everything],
             };
             SharingRow {
@@ -177,6 +188,7 @@ fn sharing_rows(i18n: &I18n, sharing: &CircleSharing) -> Vec<SharingRow> {
                             (Section::Answers, Share::Nothing) => "sharing-nothing",
                             (Section::Answers, Share::Matches) => "sharing-matches",
                             (Section::Answers, Share::Everything) => "sharing-everything",
+                            (Section::Boundary(_), Share::Matches) => "sharing-some-entries",
                             (_, Share::Everything) => "sharing-share",
                             _ => "sharing-private",
                         };
@@ -198,6 +210,7 @@ pub async fn circle_get(
         circle,
         invites,
         open_sessions,
+        boundary_sharing,
     } = circles::overview(&state.app, me.member.id, circle_id(&id)?).await?;
     let mine = circle.members.iter().find(|m| m.member.id == me.member.id);
     let now = tend_app::now();
@@ -220,16 +233,18 @@ pub async fn circle_get(
                 name: m.member.name().to_owned(),
                 pronouns: m.member.pronouns.clone().unwrap_or_default(),
                 locked: m.locked,
-                confirmed: m.confirmed,
+                confirmed: m.confirmed || !m.locked,
                 me: m.member.id == me.member.id,
             })
             .collect(),
         sharing: sharing_rows(
             &ctx.i18n,
             &mine.map(|m| m.sharing.clone()).unwrap_or_default(),
+            &boundary_sharing,
         ),
         locked: mine.is_some_and(|m| m.locked),
-        to_confirm: mine.is_some_and(|m| !m.confirmed),
+        // One who has not locked confirms by locking: they are asked there.
+        to_confirm: mine.is_some_and(|m| m.locked && !m.confirmed),
         confirm_heading: confirm_heading(&ctx.i18n, &circle, mine.map_or(0, |m| m.confirmed_epoch)),
         waiting_for: circle.members.iter().filter(|m| !m.locked).count(),
         invites: invites
@@ -290,7 +305,13 @@ fn confirm_heading(i18n: &I18n, circle: &tend_app::CircleRecord, since: i64) -> 
         // They have left again since.
         return i18n.t("circle-confirm-heading-someone");
     }
-    i18n.t_with("circle-confirm-heading", &[("names", &names.join(", "))])
+    let names = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            i18n.t_with("names-and", &[("rest", &rest.join(", ")), ("last", last)])
+        }
+        _ => names.join(""),
+    };
+    i18n.t_with("circle-confirm-heading", &[("names", &names)])
 }
 
 /// Keeps what the member shares, as it is now, for the circle's current members.

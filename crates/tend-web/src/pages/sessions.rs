@@ -141,6 +141,8 @@ struct SessionPage {
     /// The routine's words for safewords, signal, check-ins and follow-ups.
     settings: Vec<(String, String)>,
     steps: Vec<StepRow>,
+    /// What to say where there are no steps to show.
+    no_steps: String,
     per_person: Vec<(String, String)>,
     /// My readiness form, as typed (or as saved).
     energy: String,
@@ -313,6 +315,13 @@ fn session_page(
                 done: record.steps_done.contains(&s.id.0),
             })
             .collect(),
+        // A routine agreed, but no step to show: the steps name partners who have not yet
+        // confirmed what they share with this member.
+        no_steps: i18n.t(if record.routine_version > 0 {
+            "session-steps-not-yet"
+        } else {
+            "session-no-routine"
+        }),
         per_person: per_person(i18n, circle, routine),
         energy: typed_or("energy", mine.map(|r| r.energy.value().to_string())),
         mood: typed_or("mood", mine.map(|r| r.mood.value().to_string())),

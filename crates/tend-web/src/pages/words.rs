@@ -46,19 +46,15 @@ pub fn step_words(
             .join(", ")
     };
     let mut words = step_what(i18n, step);
-    if !step.for_members.is_empty() {
-        words.push_str(&format!(
-            " · {} {}",
-            i18n.t("routine-for"),
-            list(&step.for_members)
-        ));
-    }
-    if !step.from_members.is_empty() {
-        words.push_str(&format!(
-            " · {} {}",
-            i18n.t("routine-from"),
-            list(&step.from_members)
-        ));
+    // Only those still in the circle are named: someone who left is not, and a step named
+    // for nobody left says nothing of it.
+    for (label, who) in [
+        ("routine-for", list(&step.for_members)),
+        ("routine-from", list(&step.from_members)),
+    ] {
+        if !who.is_empty() {
+            words.push_str(&format!(" · {} {who}", i18n.t(label)));
+        }
     }
     words
 }

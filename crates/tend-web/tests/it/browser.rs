@@ -604,10 +604,7 @@ async fn common_ground_reads_well_on_a_phone() {
         .text()
         .await
         .unwrap();
-    assert!(
-        text.contains("is glad to offer: Cuddling or spooning"),
-        "{text}"
-    );
+    assert!(text.contains("offers: Cuddling or spooning"), "{text}");
     assert!(text.contains("would love Massage"), "{text}");
     assert_fits_a_phone(&browser).await;
     maybe_screenshot(&browser, "common-ground").await;
@@ -1138,7 +1135,7 @@ async fn a_newcomer_on_a_phone_sees_what_a_couple_shared_only_once_both_confirme
         .unwrap();
     let waiting = newcomer.texts("main").await.join(" ");
     assert!(
-        waiting.contains("waiting for 2 members to confirm what they share"),
+        waiting.contains("Waiting for 2 members to confirm what they share"),
         "{waiting}"
     );
     assert!(!waiting.contains("No surprises"), "{waiting}");
@@ -1178,7 +1175,7 @@ async fn a_newcomer_on_a_phone_sees_what_a_couple_shared_only_once_both_confirme
     );
     newcomer.client.refresh().await.unwrap();
     let still = newcomer.texts("main").await.join(" ");
-    assert!(still.contains("waiting for 1 member to confirm"), "{still}");
+    assert!(still.contains("Waiting for 1 member to confirm"), "{still}");
     assert!(!still.contains("No surprises"), "{still}");
 
     app.submit_with(&bo, &circle, &format!("{circle}/confirm"), &[])

@@ -174,7 +174,7 @@ async fn a_throuple_forms_shares_locks_and_each_sees_only_what_the_rules_allow()
 
         let seen_by_ash = lines(&app.get_with(&ash, &ground).await.text().await.unwrap());
         assert!(
-            seen_by_ash.contains(&"BO is glad to offer: Cuddling or spooning".to_owned()),
+            seen_by_ash.contains(&"BO offers: Cuddling or spooning".to_owned()),
             "{seen_by_ash:?}"
         );
         assert!(
@@ -206,7 +206,7 @@ async fn a_throuple_forms_shares_locks_and_each_sees_only_what_the_rules_allow()
 
         let seen_by_cy = lines(&app.get_with(&cy, &ground).await.text().await.unwrap());
         assert!(
-            seen_by_cy.contains(&"ASH is glad to offer: Massage".to_owned()),
+            seen_by_cy.contains(&"ASH offers: Massage".to_owned()),
             "{seen_by_cy:?}"
         );
         assert!(

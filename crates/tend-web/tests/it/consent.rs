@@ -455,6 +455,41 @@ async fn a_boundary_is_shared_entry_by_entry_and_only_after_the_reveal() {
             .map(|e| e["text"].as_str().unwrap())
             .collect();
         assert_eq!(texts, ["No tickling, please"]);
+        // The circle's sharing form shows the kind as "some", and saving it as it is, or
+        // with another section changed, leaves every entry as ticked.
+        let (_, circle_page) = page(&app, &a, &format!("/circles/{id}")).await;
+        let mut fields = crate::helpers::form_fields(
+            &circle_page,
+            &format!("form[action='/circles/{id}/sharing']"),
+        );
+        assert!(
+            fields.contains(&("hard-limit".to_owned(), "matches".to_owned())),
+            "{fields:?}"
+        );
+        for (name, value) in &mut fields {
+            if name == "answers" {
+                *value = "everything".to_owned();
+            }
+        }
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .filter(|(name, _)| name != "csrf")
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let saved = app
+            .submit_with(
+                &a.browser,
+                &format!("/circles/{id}"),
+                &format!("/circles/{id}/sharing"),
+                &fields,
+            )
+            .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            ground(&app, &id, &b).await["boundaries"][0]["text"],
+            "No tickling, please",
+            "still shared"
+        );
         // Ticking on the boundaries page shares it; unticking makes it private again.
         let (_, mine) = page(&app, &a, "/profile/boundaries").await;
         assert!(mine.contains("Share with"), "{mine}");
@@ -513,7 +548,7 @@ async fn a_review_page_shows_results_only_when_everyone_has_answered() {
         assert_eq!(status, StatusCode::OK);
         let (_, for_b) = page(&app, &b, &format!("/circles/{id}/routine/reviews/{rid}")).await;
         assert!(
-            !for_b.contains("someone would like to change this"),
+            !for_b.contains("someone would like to change or drop this"),
             "{for_b}"
         );
         assert!(for_b.contains("What everyone said shows once all have answered."));
@@ -527,7 +562,7 @@ async fn a_review_page_shows_results_only_when_everyone_has_answered() {
         .await;
         let (_, after) = page(&app, &b, &format!("/circles/{id}/routine/reviews/{rid}")).await;
         assert!(
-            after.contains("someone would like to change this"),
+            after.contains("someone would like to change or drop this"),
             "{after}"
         );
     }
