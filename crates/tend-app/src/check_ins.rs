@@ -46,6 +46,8 @@ pub(crate) async fn run(app: &App, id: CareSessionId, now: Timestamp) -> Result<
     let prompt = SignalRecord {
         signal: Signal::CheckIn,
         from: None,
+        at: now.unix_seconds(),
+        practice: false,
     };
     app.store.add_signal(participant, &stored, &prompt).await?;
     app.bus.publish(id);

@@ -19,15 +19,24 @@ use crate::error::{Error, Result, msg};
 use crate::notifications;
 use crate::routine;
 
-/// Schedules the follow-ups of every participant, counted from the start of aftercare, at
-/// the hours of the routine the session follows. Each is delivered to its member's
-/// notification centre by a job when it comes due, once.
+/// Schedules the follow-ups of every participant whose aftercare has begun, counted from the
+/// start of their aftercare (everyone's, or their own when they stepped out), at the hours
+/// of the routine the session follows. Each is delivered to its member's notification
+/// centre by a job when it comes due, once.
 pub(crate) async fn owe(app: &App, me: MemberId, stored: &StoredCareSession) -> Result<()> {
-    let Some(at) = stored.record.session.aftercare_at else {
+    let session = &stored.record.session;
+    if session
+        .participants
+        .iter()
+        .all(|p| session.aftercare_began(p).is_none())
+    {
         return Ok(());
-    };
+    }
     let routine = routine::of_session(app, me, stored).await?;
-    for participant in &stored.record.session.participants {
+    for participant in &session.participants {
+        let Some(at) = session.aftercare_began(participant) else {
+            continue;
+        };
         for (hours, due_at) in follow_ups(at, &routine.settings.follow_up_hours) {
             let follow_up = FollowUp {
                 session: stored.id,

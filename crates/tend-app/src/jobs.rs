@@ -13,6 +13,7 @@ use crate::check_ins;
 use crate::error::{Error, Result};
 use crate::notifications;
 use crate::routine;
+use crate::sessions;
 
 /// How long an instance holds a job it claimed before another may take it over.
 const LEASE: Duration = Duration::from_secs(5 * 60);
@@ -66,6 +67,9 @@ async fn run(app: &App, job: &Job, now: Timestamp) -> Result<()> {
         }
         Some(JobKind::FollowUp) => {
             notifications::deliver_follow_up(app, FollowUpId::from_uuid(job.subject)).await?;
+        }
+        Some(JobKind::CloseSession) => {
+            sessions::expire(app, CareSessionId::from_uuid(job.subject), now).await?;
         }
         // Written by a newer Tend: leave it for that version.
         None => return Err(Error::Internal("a kind of job this version does not know")),

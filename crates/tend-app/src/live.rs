@@ -1,11 +1,13 @@
 //! The live part of a session: a participant's signal is stored before anyone is told of it,
 //! and each open page or app follows the session as a stream of what happens. A follower
 //! that comes back after signal `n` gets every signal it missed; a red is never dropped.
+//! A page that has shown a partner's signal says so, and the sender is told "seen".
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::time::Duration;
 
 use futures_util::Stream;
+use tend_core::Timestamp;
 use tend_core::session::{Event, Signal, State};
 use tend_store::{CareSessionId, MemberId, SignalRecord, StoredCareSession};
 use tokio::sync::broadcast;
@@ -16,7 +18,9 @@ use crate::sessions;
 
 /// Sends `signal` from `me`: kept first, then every follower is nudged; returns its number
 /// and the session after it. Red also stops a live session for everyone (aftercare). During
-/// the plan, signals are practice (rehearsal): partners see them, and nothing else happens.
+/// the plan, signals are practice (rehearsal): partners see them as practice, nothing else
+/// happens, and they are gone once the session goes live. Someone who stepped out has no
+/// live signals left to send.
 pub async fn send(
     app: &App,
     me: MemberId,
@@ -24,13 +28,17 @@ pub async fn send(
     signal: Signal,
 ) -> Result<(i64, StoredCareSession)> {
     let stored = app.store.care_session(me, id).await?;
-    let practice = stored.record.session.state == State::Plan;
-    if !practice && stored.record.session.state != State::Live {
+    let session = &stored.record.session;
+    let practice = session.state == State::Plan;
+    let live = session.state == State::Live && session.here().any(|m| *m == me);
+    if !practice && !live {
         return Err(Error::NotNow(msg("session-not-now")));
     }
     let record = SignalRecord {
         signal,
         from: Some(me),
+        at: app.clock.now().unix_seconds(),
+        practice,
     };
     let seq = app.store.add_signal(me, &stored, &record).await?;
     app.bus.publish(id);
@@ -45,6 +53,118 @@ pub async fn send(
     }
 }
 
+/// A participant's latest signal, as every page shows it while the session is live or in
+/// aftercare (and as practice while it is planned).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LatestSignal {
+    pub seq: i64,
+    pub from: MemberId,
+    pub signal: Signal,
+    pub at: Timestamp,
+    pub practice: bool,
+    /// The others whose page has shown it.
+    pub seen_by: BTreeSet<MemberId>,
+}
+
+/// Whether a signal belongs on a page of a session in `state`: practice only while planned,
+/// live ones while live or in aftercare (a practice one that raced the start is left out).
+fn shown_in(state: State, record: &SignalRecord) -> bool {
+    match state {
+        State::Plan => true,
+        State::Live | State::Aftercare => !record.practice,
+        State::Closed => false,
+    }
+}
+
+/// The session's signals as its pages show them, oldest first, and each sender's latest
+/// with who has seen it.
+pub async fn signals(
+    app: &App,
+    me: MemberId,
+    stored: &StoredCareSession,
+) -> Result<(Vec<(i64, SignalRecord)>, Vec<LatestSignal>)> {
+    let state = stored.record.session.state;
+    if state == State::Closed {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let signals: Vec<(i64, SignalRecord)> = app
+        .store
+        .signals_after(me, stored, 0)
+        .await?
+        .into_iter()
+        .filter(|(_, record)| shown_in(state, record))
+        .collect();
+    let mut latest: BTreeMap<MemberId, LatestSignal> = BTreeMap::new();
+    for (seq, record) in &signals {
+        if let Some(from) = record.from {
+            latest.insert(
+                from,
+                LatestSignal {
+                    seq: *seq,
+                    from,
+                    signal: record.signal,
+                    at: Timestamp::from_unix_seconds(record.at),
+                    practice: record.practice,
+                    seen_by: BTreeSet::new(),
+                },
+            );
+        }
+    }
+    if !latest.is_empty() {
+        for (seq, by) in app.store.sightings(me, stored).await? {
+            if let Some(l) = latest.values_mut().find(|l| l.seq == seq && l.from != by) {
+                l.seen_by.insert(by);
+            }
+        }
+    }
+    Ok((signals, latest.into_values().collect()))
+}
+
+/// `me`'s page has shown signal `seq` of the session: its sender is told. Saying so again,
+/// or of one's own signal, changes nothing. `NotFound` for a signal the session does not have.
+pub async fn seen(app: &App, me: MemberId, id: CareSessionId, seq: i64) -> Result<()> {
+    let stored = app.store.care_session(me, id).await?;
+    let signal = app
+        .store
+        .signals_after(me, &stored, seq.saturating_sub(1))
+        .await?
+        .into_iter()
+        .next()
+        .filter(|(n, _)| *n == seq)
+        .ok_or(Error::NotFound)?;
+    if signal.1.from == Some(me) || signal.1.from.is_none() {
+        return Ok(());
+    }
+    if !app.store.sightings(me, &stored).await?.contains(&(seq, me)) {
+        app.store.add_sighting(me, &stored, seq).await?;
+        app.bus.publish(id);
+    }
+    Ok(())
+}
+
+/// `me`'s page is showing `latest`: each partner's signal there not yet seen by `me` is,
+/// now (so a page without a script tells the sender too).
+pub async fn seen_on_page(
+    app: &App,
+    me: MemberId,
+    stored: &StoredCareSession,
+    latest: &mut [LatestSignal],
+) -> Result<()> {
+    let mut told = false;
+    for signal in latest
+        .iter_mut()
+        .filter(|l| l.from != me && !l.seen_by.contains(&me))
+    {
+        app.store.add_sighting(me, stored, signal.seq).await?;
+        signal.seen_by.insert(me);
+        told = true;
+    }
+    if told {
+        app.bus.publish(stored.id);
+    }
+    Ok(())
+}
+
 /// What a follower is told.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Live {
@@ -55,11 +175,43 @@ pub enum Live {
         signal: Signal,
         from: Option<MemberId>,
         name: Option<String>,
+        at: Timestamp,
+        practice: bool,
         state: State,
         steps_done: Vec<u32>,
     },
-    /// The session's state or its ticked steps changed.
-    Session { state: State, steps_done: Vec<u32> },
+    /// The session changed: its state, its ticked steps, who stepped out, whose aftercare
+    /// is done, who said stop.
+    Session(Moment),
+    /// A partner's page has shown signal `seq`.
+    Seen {
+        seq: i64,
+        by: MemberId,
+        name: Option<String>,
+    },
+}
+
+/// The session as a follower is told of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Moment {
+    pub state: State,
+    pub steps_done: Vec<u32>,
+    pub stepped_out: Vec<MemberId>,
+    pub done: Vec<MemberId>,
+    pub stopped: Option<(MemberId, Timestamp)>,
+}
+
+impl Moment {
+    pub fn of(stored: &StoredCareSession) -> Self {
+        let session = &stored.record.session;
+        Self {
+            state: session.state,
+            steps_done: stored.record.steps_done.iter().copied().collect(),
+            stepped_out: session.stepped_out.keys().copied().collect(),
+            done: session.done.iter().copied().collect(),
+            stopped: session.stopped.as_ref().map(|s| (s.by, s.at)),
+        }
+    }
 }
 
 struct Follow {
@@ -69,7 +221,9 @@ struct Follow {
     names: HashMap<MemberId, String>,
     after: i64,
     /// What the stream last said of the session, to tell only changes.
-    said: Option<(State, Vec<u32>)>,
+    said: Option<Moment>,
+    /// The sightings already told.
+    seen: BTreeSet<(i64, MemberId)>,
     nudges: broadcast::Receiver<()>,
     pending: VecDeque<Live>,
     done: bool,
@@ -82,10 +236,7 @@ impl Follow {
         let Ok(stored) = self.app.store.care_session(self.me, self.id).await else {
             return false;
         };
-        let now = (
-            stored.record.session.state,
-            stored.record.steps_done.iter().copied().collect::<Vec<_>>(),
-        );
+        let now = Moment::of(&stored);
         let Ok(signals) = self
             .app
             .store
@@ -96,21 +247,36 @@ impl Follow {
         };
         for (seq, record) in signals {
             self.after = seq;
+            if !shown_in(now.state, &record) {
+                continue;
+            }
             self.pending.push_back(Live::Signal {
                 seq,
                 signal: record.signal,
                 from: record.from,
                 name: record.from.and_then(|m| self.names.get(&m).cloned()),
-                state: now.0,
-                steps_done: now.1.clone(),
+                at: Timestamp::from_unix_seconds(record.at),
+                practice: record.practice,
+                state: now.state,
+                steps_done: now.steps_done.clone(),
             });
         }
+        if now.state != State::Closed {
+            let Ok(sightings) = self.app.store.sightings(self.me, &stored).await else {
+                return false;
+            };
+            for (seq, by) in sightings.difference(&self.seen) {
+                self.pending.push_back(Live::Seen {
+                    seq: *seq,
+                    by: *by,
+                    name: self.names.get(by).cloned(),
+                });
+            }
+            self.seen = sightings;
+        }
         if self.said.as_ref() != Some(&now) {
-            self.pending.push_back(Live::Session {
-                state: now.0,
-                steps_done: now.1.clone(),
-            });
-            self.done = now.0 == State::Closed;
+            self.done = now.state == State::Closed;
+            self.pending.push_back(Live::Session(now.clone()));
             self.said = Some(now);
         }
         true
@@ -141,6 +307,7 @@ pub async fn follow(
         names,
         after,
         said: None,
+        seen: BTreeSet::new(),
         nudges,
         pending: VecDeque::new(),
         done: false,

@@ -124,9 +124,9 @@ fn about(notification: &Notification) -> (Option<MemberId>, Option<CircleId>) {
         Notification::Appreciation { from }
         | Notification::ExtraCare { from }
         | Notification::SharedReflection { from } => (Some(*from), None),
-        Notification::Proposal { circle, from } | Notification::Joined { circle, from } => {
-            (Some(*from), Some(*circle))
-        }
+        Notification::Proposal { circle, from }
+        | Notification::Joined { circle, from }
+        | Notification::SessionPlanned { circle, from, .. } => (Some(*from), Some(*circle)),
         Notification::Review { circle } => (None, Some(*circle)),
     }
 }

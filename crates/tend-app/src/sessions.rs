@@ -10,10 +10,12 @@ use tend_core::boundaries::Boundary;
 use tend_core::insights::Mood;
 use tend_core::profile::Variant;
 use tend_core::routine::{Routine, StepId};
-use tend_core::session::{Event, OFF_LIMITS_MAX, Readiness, Refusal, Session, State};
+use tend_core::session::{
+    AFTERCARE_OPEN_FOR, Event, OFF_LIMITS_MAX, Readiness, Refusal, Session, State,
+};
 use tend_store::{
-    CareSession, CareSessionId, CircleId, CircleRecord, MemberId, SignalRecord, StoreError,
-    StoredCareSession,
+    CareSession, CareSessionId, CircleId, CircleRecord, JobKind, MemberId, Notification,
+    SignalRecord, StoreError, StoredCareSession,
 };
 
 use crate::app::App;
@@ -21,6 +23,8 @@ use crate::check_ins;
 use crate::circles;
 use crate::error::{Error, Problem, Result, msg};
 use crate::follow_ups;
+use crate::live::{self, LatestSignal};
+use crate::notifications;
 use crate::routine;
 
 /// What `me` asks for: the members taking part (all of the circle when empty), which kind
@@ -63,6 +67,7 @@ pub async fn start(
         readiness: Default::default(),
         steps_done: BTreeSet::new(),
         started_at: now.unix_seconds(),
+        started_by: Some(me),
     };
     let id = app
         .store
@@ -71,8 +76,76 @@ pub async fn start(
     let stored = app.store.care_session(me, id).await?;
     if new.aftercare_now {
         after_aftercare(app, me, &stored).await?;
+    } else {
+        // Everyone else is asked to check in when they are ready.
+        let planned = Notification::SessionPlanned {
+            circle: circle.id,
+            session: id,
+            from: me,
+        };
+        for partner in stored
+            .record
+            .session
+            .participants
+            .iter()
+            .filter(|m| **m != me)
+        {
+            notifications::notify_now(app, *partner, &planned).await?;
+        }
     }
     Ok(stored)
+}
+
+/// A session being planned that waits for the member to check in.
+pub struct Planned {
+    pub circle: CircleId,
+    pub circle_name: String,
+    pub session: CareSessionId,
+    /// Who would like it (when known, and still in the circle): their name.
+    pub by: Option<String>,
+    /// The member started it themself.
+    pub yours: bool,
+}
+
+impl Planned {
+    /// The session, when it is being planned and `me` has not said they are in yet.
+    pub fn waiting(
+        circle: &CircleRecord,
+        stored: &StoredCareSession,
+        me: MemberId,
+    ) -> Option<Self> {
+        let session = &stored.record.session;
+        if session.state != State::Plan || session.ready.contains(&me) {
+            return None;
+        }
+        let by = stored.record.started_by.filter(|m| *m != me);
+        Some(Self {
+            yours: stored.record.started_by == Some(me),
+            circle: circle.id,
+            circle_name: circle.name.as_str().to_owned(),
+            session: stored.id,
+            by: circle
+                .members
+                .iter()
+                .find(|m| Some(m.member.id) == by)
+                .map(|m| m.member.name().to_owned()),
+        })
+    }
+}
+
+/// Sessions of the member's circles being planned in which they have not said they are in
+/// yet, oldest first: for the notice on the home page.
+pub async fn waiting_for_me(app: &App, me: MemberId) -> Result<Vec<Planned>> {
+    let mut waiting = Vec::new();
+    for summary in app.store.circles(me).await? {
+        let open = app.store.open_care_sessions(me, summary.id).await?;
+        if !open.iter().any(|s| s.record.session.state == State::Plan) {
+            continue;
+        }
+        let circle = app.store.circle(me, summary.id).await?;
+        waiting.extend(open.iter().filter_map(|s| Planned::waiting(&circle, s, me)));
+    }
+    Ok(waiting)
 }
 
 /// The circle's sessions `me` takes part in that have not closed, oldest first.
@@ -103,8 +176,11 @@ pub struct SessionView {
     pub routine: Routine<MemberId>,
     /// The brief, while it is being planned.
     pub since_last: Option<SinceLast>,
-    /// Its signals so far (while planned or live), oldest first, with their numbers.
+    /// Its signals so far (while planned, live or in aftercare), oldest first, with their
+    /// numbers: practice ones only while planned.
     pub signals: Vec<(i64, SignalRecord)>,
+    /// Each person's latest signal, and who has seen it.
+    pub latest: Vec<LatestSignal>,
 }
 
 pub async fn view(app: &App, me: MemberId, id: CareSessionId) -> Result<SessionView> {
@@ -117,17 +193,14 @@ pub async fn view(app: &App, me: MemberId, id: CareSessionId) -> Result<SessionV
     } else {
         None
     };
-    let signals = if matches!(record.session.state, State::Live | State::Plan) {
-        app.store.signals_after(me, &stored, 0).await?
-    } else {
-        Vec::new()
-    };
+    let (signals, latest) = live::signals(app, me, &stored).await?;
     Ok(SessionView {
         stored,
         circle,
         routine,
         since_last,
         signals,
+        latest,
     })
 }
 
@@ -246,12 +319,12 @@ pub async fn set_readiness(
 pub enum Action {
     /// Ends a plan quietly for everyone; no reason asked, nobody told who.
     NotToday,
-    /// Steps out: ends a plan quietly, stops a live session (aftercare for everyone), or
-    /// leaves aftercare (it goes on for the others).
+    /// Steps out, for me: ends a plan quietly; from a live session, to my own aftercare
+    /// while the others carry on.
     Withdraw,
     /// "Aftercare now", from a plan or a live session.
     Aftercare,
-    /// Aftercare is done; the session closes for everyone.
+    /// My aftercare is done; the session closes once everyone's is.
     Close,
 }
 
@@ -278,16 +351,34 @@ pub async fn tick(app: &App, me: MemberId, id: CareSessionId, n: u32) -> Result<
         return Err(Error::NotFound);
     }
     change(app, me, id, |record| {
-        if record.session.withdrawn.contains(&me) {
-            return Err(Refusal::NotTakingPart);
-        }
-        if record.session.state != State::Aftercare {
+        if record.session.state != State::Aftercare || !record.session.in_aftercare(&me) {
             return Err(Refusal::NotNow);
         }
         record.steps_done.insert(n);
         Ok(())
     })
     .await
+}
+
+/// The close job: a day after aftercare began, a session nobody closed closes by itself
+/// (its signals go with it). Anything else changes nothing.
+pub(crate) async fn expire(app: &App, id: CareSessionId, now: Timestamp) -> Result<()> {
+    let participant = match app.store.session_participant(id).await {
+        Ok(participant) => participant,
+        // Gone, or nobody is left in its circle: nothing to close.
+        Err(StoreError::NotFound) => return Ok(()),
+        Err(error) => return Err(error.into()),
+    };
+    let closed = change(app, participant, id, |record| {
+        record.session = record.session.expire(now).ok_or(Refusal::NotNow)?;
+        record.readiness.clear();
+        Ok(())
+    })
+    .await;
+    match closed {
+        Ok(_) | Err(Error::NotNow(_)) => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 /// Applies one state-machine event by `me`.
@@ -329,7 +420,7 @@ async fn change(
     let mut tried = 0;
     loop {
         let mut stored = app.store.care_session(me, id).await?;
-        let before = stored.record.session.aftercare_at;
+        let before = in_aftercare_since(&stored.record.session);
         let was_live = stored.record.session.state == State::Live;
         let read = stored.record.clone();
         change(&mut stored.record).map_err(refused)?;
@@ -357,28 +448,42 @@ async fn change(
     }
 }
 
-/// What follows a saved change: signals go when the session closes, open pages are told, a
-/// session going live gets its first check-in, and aftercare owes the follow-ups.
+/// How many participants' aftercare has begun (everyone's, or their own after stepping
+/// out): when it grows, follow-ups are owed.
+fn in_aftercare_since(session: &Session<MemberId>) -> usize {
+    session
+        .participants
+        .iter()
+        .filter(|m| session.aftercare_began(m).is_some())
+        .count()
+}
+
+/// What follows a saved change: signals go when the session closes (and practice ones when
+/// it goes live), open pages are told, a session going live gets its first check-in, and
+/// whoever's aftercare began is owed their follow-ups.
 async fn after_change(
     app: &App,
     me: MemberId,
     stored: &StoredCareSession,
-    aftercare_before: Option<Timestamp>,
+    aftercare_before: usize,
     was_live: bool,
 ) -> Result<()> {
-    let state = stored.record.session.state;
-    if state == State::Closed {
-        // Signals are deleted when a session closes: no record of intimate moments.
+    let session = &stored.record.session;
+    let state = session.state;
+    // Signals are deleted when a session closes (no record of intimate moments), and
+    // practice is over when it goes live.
+    let went_live = !was_live && state == State::Live;
+    if state == State::Closed || went_live {
         app.store.delete_signals(stored.id).await?;
     }
     app.bus.publish(stored.id);
-    if !was_live && state == State::Live {
+    if went_live {
         check_ins::schedule(app, me, stored, app.clock.now()).await?;
     }
-    let began = aftercare_before.is_none() && stored.record.session.aftercare_at.is_some();
+    let began = in_aftercare_since(session) > aftercare_before;
     // Closing owes the follow-ups again: a no-op unless owing them failed before.
-    let closed = state == State::Closed;
-    if began || (closed && stored.record.session.aftercare_at.is_some()) {
+    let closed = state == State::Closed && session.aftercare_at.is_some();
+    if began || closed {
         after_aftercare(app, me, stored).await?;
     }
     Ok(())
@@ -393,10 +498,19 @@ fn not_a_404(error: Error) -> Error {
     }
 }
 
-/// Once a session reaches aftercare: every participant's follow-ups, and a look at the
-/// circle's reviews (one may fall due after a number of sessions).
+/// Once someone's aftercare begins: their follow-ups; once the session reaches aftercare,
+/// the job that closes it a day later if nobody has, and a look at the circle's reviews (one
+/// may fall due after a number of sessions).
 async fn after_aftercare(app: &App, me: MemberId, stored: &StoredCareSession) -> Result<()> {
     follow_ups::owe(app, me, stored).await?;
-    routine::start_due_reviews(app, stored.circle, app.clock.now()).await?;
+    if let Some(began) = stored.record.session.aftercare_at {
+        if stored.record.session.state == State::Aftercare {
+            let at = began.after(AFTERCARE_OPEN_FOR);
+            app.store
+                .schedule_job(JobKind::CloseSession, stored.id.as_uuid(), at)
+                .await?;
+        }
+        routine::start_due_reviews(app, stored.circle, app.clock.now()).await?;
+    }
     Ok(())
 }

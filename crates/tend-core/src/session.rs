@@ -1,12 +1,14 @@
 //! A session: one encounter of some members of a circle. An optional *plan* (each person's
 //! readiness check; anyone's "not today" ends it quietly), an optional *live* part (signals;
-//! red stops it for everyone), *aftercare* (always; "aftercare now" starts there), then
-//! *closed*. Follow-ups in the drop window count from the start of aftercare.
+//! red stops it for everyone; stepping out stops it for one person, who goes to their own
+//! aftercare), *aftercare* (always; "aftercare now" starts there), then *closed* once
+//! everyone has said their own aftercare is done, or by itself a day after aftercare began.
+//! Follow-ups in the drop window count from the start of each person's aftercare.
 //!
 //! The state machine is a pure function of the session and one event, so every event can be
 //! tried in every state by the tests.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -46,7 +48,7 @@ pub enum Signal {
     Yellow,
     /// Stop: the session moves to aftercare for everyone.
     Red,
-    /// Hold still for a moment.
+    /// Hold still for a moment; nothing moves on.
     Pause,
     /// "How are you?": asks every other participant for green, yellow or red.
     CheckIn,
@@ -83,8 +85,19 @@ pub enum Ending {
     /// Someone said "not today" or withdrew before it went live: nothing happened, so no
     /// follow-ups, and nobody is told who.
     Quietly,
-    /// Closed after aftercare.
+    /// Closed after aftercare: everyone's was done, or a day had passed.
     AfterAftercare,
+}
+
+/// How long aftercare stays open when not everyone says theirs is done: a session closes by
+/// itself this long after aftercare began.
+pub const AFTERCARE_OPEN_FOR: Duration = Duration::from_secs(24 * 3600);
+
+/// Who said stop (red), and when: every participant's page says so until aftercare ends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stop<M> {
+    pub by: M,
+    pub at: Timestamp,
 }
 
 /// Something a participant does.
@@ -94,13 +107,14 @@ pub enum Event<M> {
     Ready(M),
     /// "Not today": ends a plan for everyone, no reason asked.
     NotToday(M),
-    /// Stepping out at any moment: ends a plan quietly, stops a live session (aftercare for
-    /// everyone), or leaves aftercare (it goes on for the others).
+    /// Stepping out, for me: ends a plan quietly; during a live session takes this person
+    /// to their own aftercare while the others carry on (when fewer than two are left, the
+    /// session moves to aftercare); in aftercare it is the same as "my aftercare is done".
     Withdraw(M),
     Signal(M, Signal),
     /// "Aftercare now": from a plan or a live session straight to aftercare.
     Aftercare(M),
-    /// Aftercare is done.
+    /// My aftercare is done; the others' goes on. The session closes when everyone's is.
     Close(M),
 }
 
@@ -120,7 +134,7 @@ impl<M> Event<M> {
 /// Why an event changes nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
-    /// Not one of the session's participants (or one who has withdrawn).
+    /// Not one of the session's participants.
     NotTakingPart,
     /// Not something that can happen in this state, e.g. a signal before the session is live.
     NotNow,
@@ -133,9 +147,19 @@ pub struct Session<M: Ord> {
     pub participants: BTreeSet<M>,
     /// Participants who said they are in (during the plan).
     pub ready: BTreeSet<M>,
-    /// Participants who stepped out; they stay listed so their follow-ups still come.
-    pub withdrawn: BTreeSet<M>,
-    /// When aftercare began: the follow-ups count from here.
+    /// Participants whose own aftercare is done. (Sessions saved before aftercare was each
+    /// person's own called those who left it "withdrawn".)
+    #[serde(alias = "withdrawn")]
+    pub done: BTreeSet<M>,
+    /// Participants who stepped out of the live session, and when: their own aftercare
+    /// began then.
+    #[serde(default)]
+    pub stepped_out: BTreeMap<M, Timestamp>,
+    /// Who said stop, once someone has.
+    #[serde(default)]
+    pub stopped: Option<Stop<M>>,
+    /// When aftercare began for everyone: the follow-ups count from here (or from when a
+    /// person stepped out).
     pub aftercare_at: Option<Timestamp>,
     pub ending: Option<Ending>,
 }
@@ -147,7 +171,9 @@ impl<M: Ord + Clone> Session<M> {
             state: State::Plan,
             participants,
             ready: BTreeSet::new(),
-            withdrawn: BTreeSet::new(),
+            done: BTreeSet::new(),
+            stepped_out: BTreeMap::new(),
+            stopped: None,
             aftercare_at: None,
             ending: None,
         }
@@ -162,11 +188,36 @@ impl<M: Ord + Clone> Session<M> {
         }
     }
 
-    /// Participants still taking part.
-    pub fn present(&self) -> impl Iterator<Item = &M> {
+    /// Participants still here: neither stepped out nor done with their aftercare.
+    pub fn here(&self) -> impl Iterator<Item = &M> {
         self.participants
             .iter()
-            .filter(|m| !self.withdrawn.contains(*m))
+            .filter(|m| !self.stepped_out.contains_key(*m) && !self.done.contains(*m))
+    }
+
+    /// When `member`'s own aftercare began: when they stepped out, else when it began for
+    /// everyone. Their follow-ups count from here.
+    pub fn aftercare_began(&self, member: &M) -> Option<Timestamp> {
+        self.stepped_out.get(member).copied().or(self.aftercare_at)
+    }
+
+    /// Whether `member` is in aftercare now (everyone's, or their own after stepping out)
+    /// and has not said it is done.
+    pub fn in_aftercare(&self, member: &M) -> bool {
+        let begun = match self.state {
+            State::Aftercare => true,
+            State::Live => self.stepped_out.contains_key(member),
+            State::Plan | State::Closed => false,
+        };
+        begun && self.participants.contains(member) && !self.done.contains(member)
+    }
+
+    /// The session once a day has passed since aftercare began: closed, with no one's
+    /// aftercare left open. `None` while it is not yet time (or not in aftercare).
+    pub fn expire(&self, now: Timestamp) -> Option<Self> {
+        let began = self.aftercare_at?;
+        let due = self.state == State::Aftercare && began.after(AFTERCARE_OPEN_FOR) <= now;
+        due.then(|| self.clone().closed(Ending::AfterAftercare))
     }
 
     fn into_aftercare(mut self, now: Timestamp) -> Self {
@@ -181,18 +232,36 @@ impl<M: Ord + Clone> Session<M> {
         self
     }
 
+    /// `member`'s own aftercare is done; the session closes once everyone's is.
+    fn done_for(mut self, member: &M) -> Self {
+        self.done.insert(member.clone());
+        if self.state == State::Aftercare && self.participants.is_subset(&self.done) {
+            return self.closed(Ending::AfterAftercare);
+        }
+        self
+    }
+
     /// The session after `event` at `now`, or why the event changes nothing.
     pub fn apply(&self, event: &Event<M>, now: Timestamp) -> Result<Self, Refusal> {
         let member = event.member();
-        if !self.participants.contains(member) || self.withdrawn.contains(member) {
+        if !self.participants.contains(member) {
             return Err(Refusal::NotTakingPart);
         }
+        if self.done.contains(member) {
+            // Their aftercare is done: there is nothing left for them to do here.
+            return Err(Refusal::NotNow);
+        }
+        let out = self.stepped_out.contains_key(member);
         let next = self.clone();
         match (self.state, event) {
+            // Someone who stepped out of a live session is in their own aftercare: the only
+            // thing left to them is saying it is done.
+            (State::Live, Event::Close(m)) if out => Ok(next.done_for(m)),
+            (State::Live, _) if out => Err(Refusal::NotNow),
             (State::Plan, Event::Ready(m)) => {
                 let mut next = next;
                 next.ready.insert(m.clone());
-                if next.present().all(|p| next.ready.contains(p)) {
+                if next.here().all(|p| next.ready.contains(p)) {
                     next.state = State::Live;
                 }
                 Ok(next)
@@ -203,22 +272,27 @@ impl<M: Ord + Clone> Session<M> {
                 next.ready.clear();
                 Ok(next.closed(Ending::Quietly))
             }
-            (State::Live, Event::Withdraw(_) | Event::Signal(_, Signal::Red)) => {
+            (State::Live, Event::Signal(m, Signal::Red)) => {
+                let mut next = next;
+                next.stopped = Some(Stop {
+                    by: m.clone(),
+                    at: now,
+                });
                 Ok(next.into_aftercare(now))
+            }
+            (State::Live, Event::Withdraw(m)) => {
+                let mut next = next;
+                next.stepped_out.insert(m.clone(), now);
+                // Nobody left to carry on with: aftercare for whoever is still here.
+                Ok(if next.here().nth(1).is_none() {
+                    next.into_aftercare(now)
+                } else {
+                    next
+                })
             }
             (State::Live, Event::Signal(..)) => Ok(next),
             (State::Plan | State::Live, Event::Aftercare(_)) => Ok(next.into_aftercare(now)),
-            (State::Aftercare, Event::Withdraw(m)) => {
-                let mut next = next;
-                next.withdrawn.insert(m.clone());
-                let anyone_left = next.present().next().is_some();
-                Ok(if anyone_left {
-                    next
-                } else {
-                    next.closed(Ending::AfterAftercare)
-                })
-            }
-            (State::Aftercare, Event::Close(_)) => Ok(next.closed(Ending::AfterAftercare)),
+            (State::Aftercare, Event::Withdraw(m) | Event::Close(m)) => Ok(next.done_for(m)),
             _ => Err(Refusal::NotNow),
         }
     }
@@ -302,7 +376,7 @@ mod tests {
     }
 
     /// A session of sam (1), alex (2) and kim (3) in `state`, with sam already ready in a
-    /// plan and kim withdrawn from aftercare.
+    /// plan and kim done with their aftercare.
     fn in_state(state: State) -> Session<u8> {
         let mut session = Session::plan(people(&[1, 2, 3]));
         session.state = state;
@@ -313,7 +387,7 @@ mod tests {
             State::Live => {}
             State::Aftercare => {
                 session.aftercare_at = Some(NOW);
-                session.withdrawn.insert(3);
+                session.done.insert(3);
             }
             State::Closed => {
                 session.aftercare_at = Some(NOW);
@@ -343,12 +417,11 @@ mod tests {
             (Plan, Event::Ready(_)) => Ok((Plan, None)), // kim is not ready yet
             (Plan, Event::NotToday(_) | Event::Withdraw(_)) => Ok((Closed, Some(Ending::Quietly))),
             (Plan, Event::Aftercare(_)) => Ok((Aftercare, None)),
-            (Live, Event::Signal(_, Signal::Red) | Event::Withdraw(_) | Event::Aftercare(_)) => {
-                Ok((Aftercare, None))
-            }
-            (Live, Event::Signal(..)) => Ok((Live, None)),
-            (Aftercare, Event::Withdraw(_)) => Ok((Aftercare, None)), // sam is still there
-            (Aftercare, Event::Close(_)) => Ok((Closed, Some(Ending::AfterAftercare))),
+            (Live, Event::Signal(_, Signal::Red) | Event::Aftercare(_)) => Ok((Aftercare, None)),
+            // Alex steps out for themself; sam and kim carry on.
+            (Live, Event::Withdraw(_) | Event::Signal(..)) => Ok((Live, None)),
+            // Alex's aftercare is done; sam's goes on.
+            (Aftercare, Event::Withdraw(_) | Event::Close(_)) => Ok((Aftercare, None)),
             _ => Err(Refusal::NotNow),
         }
     }
@@ -366,7 +439,7 @@ mod tests {
     }
 
     #[test]
-    fn outsiders_and_those_who_withdrew_change_nothing() {
+    fn outsiders_and_those_whose_aftercare_is_done_change_nothing() {
         for state in State::ALL {
             for event in every_event(9) {
                 assert_eq!(
@@ -378,8 +451,8 @@ mod tests {
         for event in every_event(3) {
             assert_eq!(
                 in_state(State::Aftercare).apply(&event, LATER),
-                Err(Refusal::NotTakingPart),
-                "kim withdrew from aftercare"
+                Err(Refusal::NotNow),
+                "kim's aftercare is done"
             );
         }
     }
@@ -400,10 +473,98 @@ mod tests {
         let stopped = live.apply(&Event::Signal(1, Signal::Red), LATER).unwrap();
         assert_eq!(stopped.state, State::Aftercare);
         assert_eq!(stopped.aftercare_at, Some(LATER));
-        assert_eq!(stopped.present().count(), 3, "everyone gets aftercare");
-        let closed = stopped.apply(&Event::Close(2), LATER).unwrap();
+        assert_eq!(stopped.stopped, Some(Stop { by: 1, at: LATER }));
+        assert_eq!(stopped.here().count(), 3, "everyone gets aftercare");
+        let closed = [2, 1, 3]
+            .into_iter()
+            .fold(stopped, |s, m| s.apply(&Event::Close(m), LATER).unwrap());
         assert_eq!(closed.ending, Some(Ending::AfterAftercare));
         assert_eq!(closed.aftercare_at, Some(LATER), "closing keeps the time");
+        assert_eq!(closed.stopped, Some(Stop { by: 1, at: LATER }));
+    }
+
+    #[test]
+    fn each_persons_aftercare_is_their_own_and_the_last_one_done_closes() {
+        let stopped = in_state(State::Live)
+            .apply(&Event::Signal(1, Signal::Red), NOW)
+            .unwrap();
+        let one = stopped.apply(&Event::Close(2), LATER).unwrap();
+        assert_eq!(
+            one.state,
+            State::Aftercare,
+            "sam said stop and is still in aftercare"
+        );
+        assert!(one.in_aftercare(&1) && !one.in_aftercare(&2));
+        assert_eq!(one.apply(&Event::Close(2), LATER), Err(Refusal::NotNow));
+        let two = one.apply(&Event::Close(1), LATER).unwrap();
+        assert_eq!(two.state, State::Aftercare, "kim is still in aftercare");
+        let all = two.apply(&Event::Close(3), LATER).unwrap();
+        assert_eq!(all.state, State::Closed);
+    }
+
+    #[test]
+    fn stepping_out_of_a_live_session_is_for_me_and_the_others_carry_on() {
+        let out = in_state(State::Live)
+            .apply(&Event::Withdraw(3), NOW)
+            .unwrap();
+        assert_eq!(out.state, State::Live);
+        assert_eq!(out.here().copied().collect::<Vec<_>>(), [1, 2]);
+        assert!(out.in_aftercare(&3), "kim is in their own aftercare");
+        assert_eq!(out.aftercare_began(&3), Some(NOW));
+        assert_eq!(out.stopped, None, "stepping out is not a stop for everyone");
+        for event in [Event::Signal(3, Signal::Red), Event::Aftercare(3)] {
+            assert_eq!(out.apply(&event, LATER), Err(Refusal::NotNow));
+        }
+        let kim_done = out.apply(&Event::Close(3), LATER).unwrap();
+        assert_eq!(kim_done.state, State::Live);
+        assert!(!kim_done.in_aftercare(&3));
+        // Then sam says stop: aftercare for sam and alex, which kim's follow-ups ignore.
+        let stopped = kim_done
+            .apply(&Event::Signal(1, Signal::Red), LATER)
+            .unwrap();
+        assert_eq!(stopped.aftercare_began(&1), Some(LATER));
+        assert_eq!(stopped.aftercare_began(&3), Some(NOW));
+        let closed = [1, 2]
+            .into_iter()
+            .fold(stopped, |s, m| s.apply(&Event::Close(m), LATER).unwrap());
+        assert_eq!(closed.state, State::Closed);
+    }
+
+    #[test]
+    fn when_one_of_two_steps_out_the_other_goes_to_aftercare_too() {
+        let mut live = Session::plan(people(&[1, 2]));
+        live.state = State::Live;
+        let out = live.apply(&Event::Withdraw(2), NOW).unwrap();
+        assert_eq!(out.state, State::Aftercare);
+        assert!(out.in_aftercare(&1) && out.in_aftercare(&2));
+        assert_eq!(out.stopped, None);
+    }
+
+    #[test]
+    fn aftercare_closes_by_itself_a_day_after_it_began() {
+        let aftercare = Session::aftercare_now(people(&[1, 2]), NOW);
+        let almost = NOW.after(AFTERCARE_OPEN_FOR - Duration::from_secs(1));
+        assert_eq!(aftercare.expire(almost), None);
+        let closed = aftercare.expire(NOW.after(AFTERCARE_OPEN_FOR)).unwrap();
+        assert_eq!(closed.state, State::Closed);
+        assert_eq!(closed.ending, Some(Ending::AfterAftercare));
+        assert_eq!(
+            in_state(State::Live).expire(NOW.after(AFTERCARE_OPEN_FOR * 2)),
+            None
+        );
+    }
+
+    #[test]
+    fn sessions_saved_before_aftercare_was_each_persons_own_still_open() {
+        let old = r#"{"state":"aftercare","participants":[1,2],"ready":[],"withdrawn":[2],
+            "aftercare_at":1800000000,"ending":null}"#;
+        let session: Session<u8> = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            session.done,
+            people(&[2]),
+            "who left aftercare is done with it"
+        );
+        assert!(session.stepped_out.is_empty() && session.stopped.is_none());
     }
 
     #[test]
@@ -451,7 +612,10 @@ mod tests {
                 if let Ok(next) = session.apply(event, LATER) {
                     prop_assert!(rank(next.state) >= rank(session.state), "{session:?} -> {next:?}");
                     prop_assert!(next.ready.is_subset(&next.participants));
-                    prop_assert!(next.withdrawn.is_subset(&next.participants));
+                    prop_assert!(next.done.is_subset(&next.participants));
+                    prop_assert!(next.stepped_out.keys().all(|m| next.participants.contains(m)));
+                    prop_assert!(session.stopped.is_none() || next.stopped == session.stopped,
+                        "who said stop is never forgotten or changed");
                     session = next;
                 }
             }
@@ -464,6 +628,9 @@ mod tests {
             }
             if session.state == State::Aftercare {
                 prop_assert!(session.aftercare_at.is_some());
+            }
+            if session.state == State::Live {
+                prop_assert!(session.here().nth(1).is_some(), "live takes two");
             }
         }
     }

@@ -19,6 +19,8 @@ pub enum JobKind {
     CheckIn,
     /// Delivers a follow-up to its member's notification centre when it comes due.
     FollowUp,
+    /// Closes a session whose aftercare began a day ago and has not closed.
+    CloseSession,
 }
 
 impl JobKind {
@@ -27,13 +29,19 @@ impl JobKind {
             Self::RoutineReview => "routine-review",
             Self::CheckIn => "check-in",
             Self::FollowUp => "follow-up",
+            Self::CloseSession => "close-session",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::RoutineReview, Self::CheckIn, Self::FollowUp]
-            .into_iter()
-            .find(|k| k.as_str() == text)
+        [
+            Self::RoutineReview,
+            Self::CheckIn,
+            Self::FollowUp,
+            Self::CloseSession,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 }
 

@@ -67,7 +67,9 @@ pub use profile::{BoundaryRecord, CustomItem, ProfileStore};
 pub use reflections::{Appreciation, ReflectionStore};
 pub use routines::{ReviewRecord, RoutineStore, RoutineVersion, Settled};
 pub use seal::MasterKey;
-pub use sessions::{CareSession, CareSessionStore, PastSession, SignalRecord, StoredCareSession};
+pub use sessions::{
+    CareSession, CareSessionStore, PastSession, Sighting, SignalRecord, StoredCareSession,
+};
 use store::SqlStore;
 pub use tend_core::routine::ProposalAnswer;
 

@@ -7,7 +7,7 @@ use tend_core::Timestamp;
 
 use crate::db::args;
 use crate::error::StoreResult;
-use crate::ids::{CircleId, FollowUpId, MemberId, NotificationId};
+use crate::ids::{CareSessionId, CircleId, FollowUpId, MemberId, NotificationId};
 use crate::store::{SqlStore, open_json, seal_json};
 
 const NOTIFICATION: &str = "notifications.sealed";
@@ -35,6 +35,12 @@ pub enum Notification {
     /// Someone joined a circle: what the member shares waits for their confirmation before
     /// it reaches the newcomer.
     Joined { circle: CircleId, from: MemberId },
+    /// A partner would like to plan a session with the member: check in when ready.
+    SessionPlanned {
+        circle: CircleId,
+        session: CareSessionId,
+        from: MemberId,
+    },
 }
 
 /// A notification as the centre shows it.

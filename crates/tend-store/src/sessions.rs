@@ -16,6 +16,7 @@ use crate::store::{SqlStore, open_json, seal_json};
 
 const CARE_SESSION: &str = "care_sessions.sealed";
 const SIGNAL: &str = "signals.sealed";
+const SIGHTING: &str = "signal_sightings.sealed";
 
 /// A session as kept: the state machine's view, and what the pages show along the way.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -28,6 +29,9 @@ pub struct CareSession {
     /// Steps of the routine ticked during aftercare.
     pub steps_done: BTreeSet<u32>,
     pub started_at: i64,
+    /// Who started it, so partners can be told who would like it (older sessions: unknown).
+    #[serde(default)]
+    pub started_by: Option<MemberId>,
 }
 
 /// A kept session with its circle and revision (for saving it back without losing a change
@@ -46,6 +50,19 @@ pub struct SignalRecord {
     pub signal: Signal,
     /// Who sent it; `None` for Tend's own check-in prompt.
     pub from: Option<MemberId>,
+    /// When it was sent (Unix seconds; 0 for signals kept before this was).
+    #[serde(default)]
+    pub at: i64,
+    /// Sent while the session was being planned: practice, never shown as live.
+    #[serde(default)]
+    pub practice: bool,
+}
+
+/// A participant's page has shown signal number `seq`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Sighting {
+    pub seq: i64,
+    pub by: MemberId,
 }
 
 /// What is kept in view of a past session: its kind, when aftercare began, and the routine
@@ -108,7 +125,22 @@ pub trait CareSessionStore: Send + Sync {
     /// For background work acting on a session's behalf: someone still taking part in it.
     /// `NotFound` when there is no such session or nobody is left in it.
     async fn session_participant(&self, session: CareSessionId) -> StoreResult<MemberId>;
-    /// Deletes every signal of a session (when it closes).
+    /// Keeps that `member`'s page has shown signal `seq` of a session they take part in.
+    /// Two sightings at the same moment are both kept; saying it twice is harmless.
+    async fn add_sighting(
+        &self,
+        member: MemberId,
+        session: &StoredCareSession,
+        seq: i64,
+    ) -> StoreResult<()>;
+    /// Every sighting of the session's signals, for a participant, each once.
+    async fn sightings(
+        &self,
+        member: MemberId,
+        session: &StoredCareSession,
+    ) -> StoreResult<BTreeSet<(i64, MemberId)>>;
+    /// Deletes every signal of a session and who saw them (when it goes live, for the
+    /// practice ones, and when it closes).
     async fn delete_signals(&self, session: CareSessionId) -> StoreResult<()>;
 
     /// For counting sessions towards reviews and for the brief of what changed: each of the
@@ -315,18 +347,68 @@ impl CareSessionStore for SqlStore {
         let members = self.member_ids(circle).await?;
         record
             .session
-            .present()
+            .here()
+            .chain(record.session.participants.iter())
             .find(|m| members.contains(m))
             .copied()
             .ok_or(StoreError::NotFound)
     }
 
-    async fn delete_signals(&self, session: CareSessionId) -> StoreResult<()> {
+    async fn add_sighting(
+        &self,
+        member: MemberId,
+        session: &StoredCareSession,
+        seq: i64,
+    ) -> StoreResult<()> {
+        self.care_session(member, session.id).await?;
+        let id = uuid::Uuid::new_v4();
+        let key = self.keystore.circle_key(session.circle).await?;
+        let sighting = Sighting { seq, by: member };
+        let sealed = seal_json(&key, SIGHTING, id.as_bytes(), &sighting)?;
         self.data
             .execute(
-                "DELETE FROM signals WHERE session_id = $1",
-                args![session.as_uuid()],
+                "INSERT INTO signal_sightings (id, session_id, sealed) VALUES ($1, $2, $3)",
+                args![id, session.id.as_uuid(), &sealed],
             )
+            .await?;
+        Ok(())
+    }
+
+    async fn sightings(
+        &self,
+        member: MemberId,
+        session: &StoredCareSession,
+    ) -> StoreResult<BTreeSet<(i64, MemberId)>> {
+        self.care_session(member, session.id).await?;
+        let rows: Vec<(uuid::Uuid, Vec<u8>)> = self
+            .data
+            .fetch_all(
+                "SELECT id, sealed FROM signal_sightings WHERE session_id = $1",
+                args![session.id.as_uuid()],
+            )
+            .await?;
+        if rows.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let key = self.keystore.circle_key(session.circle).await?;
+        rows.into_iter()
+            .map(|(id, sealed)| {
+                let seen: Sighting = open_json(&key, SIGHTING, id.as_bytes(), &sealed)?;
+                Ok((seen.seq, seen.by))
+            })
+            .collect()
+    }
+
+    async fn delete_signals(&self, session: CareSessionId) -> StoreResult<()> {
+        let session = session.as_uuid();
+        self.data
+            .execute(
+                "DELETE FROM signal_sightings WHERE session_id = $1",
+                args![session],
+            )
+            .await?;
+        self.data
+            .execute("DELETE FROM signals WHERE session_id = $1", args![session])
             .await?;
         Ok(())
     }

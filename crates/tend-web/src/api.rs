@@ -145,6 +145,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/sessions/{id}/signals",
             post(sessions::signals_post),
         )
+        .route(
+            "/api/v1/sessions/{id}/signals/{seq}/seen",
+            post(sessions::signal_seen_post),
+        )
         .route("/api/v1/sessions/{id}/stream", get(sessions::stream_get))
         .route(
             "/api/v1/sessions/{id}/appreciations",
@@ -191,7 +195,7 @@ pub fn routes() -> Router<AppState> {
         sessions::readiness_put, sessions::not_today_post, sessions::withdraw_post,
         sessions::aftercare_post, sessions::close_post, sessions::step_done_post,
         sessions::reflections_post, sessions::follow_ups_get, sessions::follow_up_answer_post,
-        sessions::signals_post, sessions::stream_get,
+        sessions::signals_post, sessions::signal_seen_post, sessions::stream_get,
         sessions::appreciations_post, sessions::appreciations_get,
         notifications::notifications_get, notifications::seen_post, notifications::stream_get,
         notifications::discreet_put,

@@ -134,6 +134,10 @@ pub fn routes() -> Router<AppState> {
         .route("/sessions/{id}/close", post(sessions::close_post))
         .route("/sessions/{id}/signals", post(sessions::signal_post))
         .route(
+            "/sessions/{id}/signals/{seq}/seen",
+            post(sessions::seen_post),
+        )
+        .route(
             "/sessions/{id}/appreciations",
             post(sessions::appreciation_post),
         )

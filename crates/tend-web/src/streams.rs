@@ -1,6 +1,7 @@
 //! Server-sent events for pages and the API alike: a session followed live (signals with
 //! their number as the event id, so a browser that reconnects with `Last-Event-ID` gets what
-//! it missed) and the unseen count for the notification badge.
+//! it missed; who has seen each; the session's changes) and the unseen count for the
+//! notification badge.
 
 use std::convert::Infallible;
 
@@ -8,24 +9,59 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt};
 use serde::Serialize;
-use tend_app::live::Live;
+use tend_app::live::{Live, Moment};
 use tend_app::{App, CareSessionId, MemberId};
 
-/// One message of a session's stream: a signal, or the session's new state.
+/// A `signal` event: a signal as it was sent.
 #[derive(Serialize)]
-struct Message {
-    /// green, yellow, red, pause or check-in; absent for a change of state.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    signal: Option<&'static str>,
+struct SignalMessage {
+    /// green, yellow, red, pause or check-in.
+    signal: &'static str,
     /// Who sent it (member id) and their name; absent for Tend's own check-in prompt.
     #[serde(skip_serializing_if = "Option::is_none")]
     from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    /// plan, live, aftercare or closed. A signal sent during the plan is practice.
+    /// When it was sent (Unix seconds).
+    at: i64,
+    /// Sent while the session was being planned: practice only.
+    practice: bool,
+    /// plan, live, aftercare or closed.
     state: &'static str,
     #[serde(rename = "steps-done")]
     steps_done: Vec<u32>,
+}
+
+/// A `session` event: the session as it is now.
+#[derive(Serialize)]
+struct SessionMessage {
+    /// plan, live, aftercare or closed.
+    state: &'static str,
+    #[serde(rename = "steps-done")]
+    steps_done: Vec<u32>,
+    /// Who stepped out of the live session (member ids).
+    #[serde(rename = "stepped-out")]
+    stepped_out: Vec<String>,
+    /// Whose own aftercare is done.
+    done: Vec<String>,
+    /// Who said stop, and when (Unix seconds).
+    #[serde(rename = "stopped-by", skip_serializing_if = "Option::is_none")]
+    stopped_by: Option<String>,
+    #[serde(rename = "stopped-at", skip_serializing_if = "Option::is_none")]
+    stopped_at: Option<i64>,
+}
+
+/// A `seen` event: a partner's page has shown signal `seq`.
+#[derive(Serialize)]
+struct SeenMessage {
+    seq: i64,
+    by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+}
+
+fn ids(members: &[MemberId]) -> Vec<String> {
+    members.iter().map(ToString::to_string).collect()
 }
 
 fn event(live: Live) -> Option<Event> {
@@ -35,13 +71,17 @@ fn event(live: Live) -> Option<Event> {
             signal,
             from,
             name,
+            at,
+            practice,
             state,
             steps_done,
         } => {
-            let message = Message {
-                signal: Some(signal.as_str()),
+            let message = SignalMessage {
+                signal: signal.as_str(),
                 from: from.map(|m| m.to_string()),
                 name,
+                at: at.unix_seconds(),
+                practice,
                 state: state.as_str(),
                 steps_done,
             };
@@ -51,15 +91,30 @@ fn event(live: Live) -> Option<Event> {
                 .json_data(&message)
                 .ok()
         }
-        Live::Session { state, steps_done } => {
-            let message = Message {
-                signal: None,
-                from: None,
-                name: None,
+        Live::Session(Moment {
+            state,
+            steps_done,
+            stepped_out,
+            done,
+            stopped,
+        }) => {
+            let message = SessionMessage {
                 state: state.as_str(),
                 steps_done,
+                stepped_out: ids(&stepped_out),
+                done: ids(&done),
+                stopped_by: stopped.map(|(by, _)| by.to_string()),
+                stopped_at: stopped.map(|(_, at)| at.unix_seconds()),
             };
             Event::default().event("session").json_data(&message).ok()
+        }
+        Live::Seen { seq, by, name } => {
+            let message = SeenMessage {
+                seq,
+                by: by.to_string(),
+                name,
+            };
+            Event::default().event("seen").json_data(&message).ok()
         }
     }
 }

@@ -63,6 +63,7 @@ pub fn notification_kind(notification: &Notification) -> &'static str {
         Notification::Proposal { .. } => "proposal",
         Notification::Review { .. } => "review",
         Notification::Joined { .. } => "joined",
+        Notification::SessionPlanned { .. } => "session-planned",
     }
 }
 
@@ -77,6 +78,7 @@ pub fn notification_link(notification: &Notification) -> String {
             format!("/circles/{circle}/routine")
         }
         Notification::Joined { circle, .. } => format!("/circles/{circle}#confirm"),
+        Notification::SessionPlanned { session, .. } => format!("/sessions/{session}#ready"),
     }
 }
 
@@ -119,6 +121,10 @@ pub fn notification_text(i18n: &I18n, discreet: bool, shown: &Shown) -> String {
             "notification-joined",
             &[("name", &from()), ("circle", &circle())],
         ),
+        Notification::SessionPlanned { .. } => i18n.t_with(
+            "notification-session-planned",
+            &[("name", &from()), ("circle", &circle())],
+        ),
     }
 }
 
@@ -131,6 +137,7 @@ fn discreet_words(notification: &Notification) -> &'static str {
         | Notification::SharedReflection { .. } => msg("notification-discreet-message"),
         Notification::Proposal { .. }
         | Notification::Review { .. }
-        | Notification::Joined { .. } => msg("notification-discreet-reply"),
+        | Notification::Joined { .. }
+        | Notification::SessionPlanned { .. } => msg("notification-discreet-reply"),
     }
 }

@@ -372,6 +372,7 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
                 readiness: [(sam.id, readiness)].into(),
                 steps_done: Default::default(),
                 started_at: 6,
+                started_by: None,
             },
             at(6),
         )
@@ -388,6 +389,8 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
             &tend_store::SignalRecord {
                 signal: tend_core::session::Signal::Yellow,
                 from: Some(sam.id),
+                at: 5,
+                practice: false,
             },
         )
         .await
@@ -1496,6 +1499,7 @@ async fn sessions_are_for_their_participants_and_changes_at_once_do_not_overwrit
             readiness: Default::default(),
             steps_done: Default::default(),
             started_at: 4,
+            started_by: None,
         };
         let id = store
             .create_care_session(sam.id, circle.id, &record, at(4))
@@ -1664,6 +1668,7 @@ async fn signals_come_in_order_to_participants_only_and_go_when_deleted() {
             readiness: Default::default(),
             steps_done: Default::default(),
             started_at: 4,
+            started_by: None,
         };
         let id = store
             .create_care_session(sam.id, circle.id, &record, at(4))
@@ -1673,6 +1678,8 @@ async fn signals_come_in_order_to_participants_only_and_go_when_deleted() {
         let signal = |signal| SignalRecord {
             signal,
             from: Some(sam.id),
+            at: 4,
+            practice: signal == Signal::Yellow,
         };
         let yellow = store
             .add_signal(sam.id, &session, &signal(Signal::Yellow))
@@ -1701,6 +1708,22 @@ async fn signals_come_in_order_to_participants_only_and_go_when_deleted() {
             store.signals_after(kim.id, &session, 0).await,
             Err(StoreError::NotFound)
         ));
+        // Who saw what: kept sealed, each sighting once however often it is said.
+        for _ in 0..2 {
+            store.add_sighting(sam.id, &session, red).await.unwrap();
+        }
+        assert_eq!(
+            store.sightings(sam.id, &session).await.unwrap(),
+            [(red, sam.id)].into_iter().collect()
+        );
+        assert!(matches!(
+            store.add_sighting(kim.id, &session, red).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.sightings(kim.id, &session).await,
+            Err(StoreError::NotFound)
+        ));
         store.delete_signals(id).await.unwrap();
         assert!(
             store
@@ -1709,6 +1732,7 @@ async fn signals_come_in_order_to_participants_only_and_go_when_deleted() {
                 .unwrap()
                 .is_empty()
         );
+        assert!(store.sightings(sam.id, &session).await.unwrap().is_empty());
     })
     .await;
 }

@@ -12,6 +12,7 @@ notification-shared-reflection = { $name } shared part of their reflection with 
 notification-proposal = { $name } suggested a change to your routine in { $circle }.
 notification-review = It is time to look back at your routine in { $circle }.
 notification-joined = { $name } joined { $circle }. Take a moment to look at what you share with the circle now.
+notification-session-planned = { $name } would like to plan a session in { $circle }: check in when you're ready.
 notification-someone = Someone
 notification-a-circle = a circle
 notification-discreet-reminder = You have a reminder.

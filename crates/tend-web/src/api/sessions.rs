@@ -68,6 +68,26 @@ pub struct ReadinessBody {
     ready: bool,
 }
 
+/// A participant's latest signal while the session is live or in aftercare (practice ones
+/// while it is planned).
+#[derive(Serialize, ToSchema)]
+pub struct LatestSignalBody {
+    /// Its number in the session (the stream's event id); acknowledge it with
+    /// `POST /api/v1/sessions/{id}/signals/{seq}/seen`.
+    seq: i64,
+    /// Who sent it.
+    member: String,
+    /// green, yellow, red, pause or check-in.
+    kind: &'static str,
+    /// When it was sent (Unix seconds).
+    at: i64,
+    /// Sent while the session was being planned.
+    practice: bool,
+    /// The others whose page or app has shown it.
+    #[serde(rename = "seen-by")]
+    seen_by: Vec<String>,
+}
+
 /// A session as its participants see it.
 #[derive(Serialize, ToSchema)]
 pub struct SessionBody {
@@ -79,8 +99,18 @@ pub struct SessionBody {
     participants: Vec<String>,
     /// Who has said they are in (during the plan).
     ready: Vec<String>,
-    /// Who stepped out (they still get their follow-ups).
-    withdrawn: Vec<String>,
+    /// Who stepped out of the live session, to their own aftercare.
+    #[serde(rename = "stepped-out")]
+    stepped_out: Vec<String>,
+    /// Whose own aftercare is done; the session closes when everyone's is.
+    done: Vec<String>,
+    /// Who said stop (red), and when (Unix seconds), once someone has.
+    #[serde(rename = "stopped-by", skip_serializing_if = "Option::is_none")]
+    stopped_by: Option<String>,
+    #[serde(rename = "stopped-at", skip_serializing_if = "Option::is_none")]
+    stopped_at: Option<i64>,
+    /// Each participant's latest signal.
+    signals: Vec<LatestSignalBody>,
     readiness: Vec<ReadinessBody>,
     /// The routine version it follows (0 when none was agreed).
     #[serde(rename = "routine-version")]
@@ -97,16 +127,42 @@ fn ids(set: &BTreeSet<MemberId>) -> Vec<String> {
     set.iter().map(ToString::to_string).collect()
 }
 
-fn session_body(stored: &StoredCareSession) -> SessionBody {
+/// The session as `me` sees it, with everyone's latest signal.
+async fn session_body(
+    state: &AppState,
+    me: MemberId,
+    stored: &StoredCareSession,
+) -> Result<SessionBody, ApiError> {
+    let (_, latest) = tend_app::live::signals(&state.app, me, stored).await?;
     let record = &stored.record;
-    SessionBody {
+    let stopped = record.session.stopped.as_ref();
+    Ok(SessionBody {
         id: stored.id.to_string(),
         circle: stored.circle.to_string(),
         state: record.session.state.as_str(),
         variant: record.variant.as_str(),
         participants: ids(&record.session.participants),
         ready: ids(&record.session.ready),
-        withdrawn: ids(&record.session.withdrawn),
+        stepped_out: record
+            .session
+            .stepped_out
+            .keys()
+            .map(ToString::to_string)
+            .collect(),
+        done: ids(&record.session.done),
+        stopped_by: stopped.map(|s| s.by.to_string()),
+        stopped_at: stopped.map(|s| s.at.unix_seconds()),
+        signals: latest
+            .into_iter()
+            .map(|l| LatestSignalBody {
+                seq: l.seq,
+                member: l.from.to_string(),
+                kind: l.signal.as_str(),
+                at: l.at.unix_seconds(),
+                practice: l.practice,
+                seen_by: ids(&l.seen_by),
+            })
+            .collect(),
         readiness: record
             .readiness
             .iter()
@@ -122,7 +178,7 @@ fn session_body(stored: &StoredCareSession) -> SessionBody {
         routine_version: record.routine_version,
         steps_done: record.steps_done.iter().copied().collect(),
         aftercare_at: record.session.aftercare_at.map(|t| t.unix_seconds()),
-    }
+    })
 }
 
 /// Starts a session with some or all members of the circle.
@@ -170,7 +226,8 @@ pub async fn sessions_post(
         aftercare_now,
     };
     let stored = sessions::start(&state.app, me, circle, new).await?;
-    Ok((StatusCode::CREATED, Json(session_body(&stored))).into_response())
+    let body = session_body(&state, me, &stored).await?;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// The circle's sessions you take part in that have not closed, oldest first.
@@ -183,7 +240,11 @@ pub async fn sessions_get(
 ) -> Result<Json<Vec<SessionBody>>, ApiError> {
     let circle = CircleId::parse(&id).ok_or(ApiError::NotFound)?;
     let open = sessions::open(&state.app, api.id(), circle).await?;
-    Ok(Json(open.iter().map(session_body).collect()))
+    let mut bodies = Vec::with_capacity(open.len());
+    for stored in &open {
+        bodies.push(session_body(&state, api.id(), stored).await?);
+    }
+    Ok(Json(bodies))
 }
 
 /// A session you take part in.
@@ -195,7 +256,7 @@ pub async fn session_get(
     Path(id): Path<String>,
 ) -> Result<Json<SessionBody>, ApiError> {
     let stored = sessions::session(&state.app, api.id(), session_id(&id)?).await?;
-    Ok(Json(session_body(&stored)))
+    Ok(Json(session_body(&state, api.id(), &stored).await?))
 }
 
 /// Your readiness check during a plan; with `ready` the session goes live once everyone
@@ -217,7 +278,7 @@ pub async fn readiness_put(
         ready: body.ready,
     };
     let stored = sessions::set_readiness(&state.app, api.id(), id, &input).await?;
-    Ok(Json(session_body(&stored)))
+    Ok(Json(session_body(&state, api.id(), &stored).await?))
 }
 
 async fn event(
@@ -227,7 +288,7 @@ async fn event(
     action: Action,
 ) -> Result<Json<SessionBody>, ApiError> {
     let stored = sessions::act(&state.app, api.id(), session_id(id)?, action).await?;
-    Ok(Json(session_body(&stored)))
+    Ok(Json(session_body(state, api.id(), &stored).await?))
 }
 
 /// "Not today": ends a plan quietly for everyone; no reason asked, nobody told who.
@@ -241,8 +302,9 @@ pub async fn not_today_post(
     event(&state, &api, &id, Action::NotToday).await
 }
 
-/// Steps out: ends a plan quietly, stops a live session (aftercare for everyone), or leaves
-/// aftercare (it goes on for the others).
+/// Steps out, for you: ends a plan quietly; from a live session, takes you to your own
+/// aftercare while the others carry on and are told (when fewer than two are left, the
+/// session moves to aftercare); in aftercare, the same as `close`.
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/withdraw", security(("bearer" = [])),
     responses((status = 200, body = SessionBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn withdraw_post(
@@ -264,7 +326,8 @@ pub async fn aftercare_post(
     event(&state, &api, &id, Action::Aftercare).await
 }
 
-/// Aftercare is done; the session closes for everyone.
+/// Your aftercare is done (stepped out of a live session, or in aftercare); the others' goes
+/// on. The state becomes `closed` once everyone's is.
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/close", security(("bearer" = [])),
     responses((status = 200, body = SessionBody), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn close_post(
@@ -284,7 +347,7 @@ pub async fn step_done_post(
     Path((id, n)): Path<(String, u32)>,
 ) -> Result<Json<SessionBody>, ApiError> {
     let stored = sessions::tick(&state.app, api.id(), session_id(&id)?, n).await?;
-    Ok(Json(session_body(&stored)))
+    Ok(Json(session_body(&state, api.id(), &stored).await?))
 }
 
 /// A live signal.
@@ -302,8 +365,9 @@ pub struct SignalSent {
     state: &'static str,
 }
 
-/// Sends a signal to every participant while the session is live. It is kept before this
-/// answers, so a partner who reconnects still gets it; red stops the session for everyone.
+/// Sends a signal to every participant while the session is live (or as practice while it is
+/// planned). It is kept before this answers, so a partner who reconnects still gets it; red
+/// stops the session for everyone.
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/signals", request_body = SignalBody, security(("bearer" = [])),
     responses((status = 201, body = SignalSent), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn signals_post(
@@ -323,9 +387,24 @@ pub async fn signals_post(
     Ok((StatusCode::CREATED, Json(sent)).into_response())
 }
 
+/// Says your page or app has shown signal `seq`: its sender is told "seen". Saying it again,
+/// or of your own signal, changes nothing.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/signals/{seq}/seen", security(("bearer" = [])),
+    responses((status = 204, description = "noted"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn signal_seen_post(
+    State(state): State<AppState>,
+    api: ApiMember,
+    Path((id, seq)): Path<(String, i64)>,
+) -> Result<StatusCode, ApiError> {
+    tend_app::live::seen(&state.app, api.id(), session_id(&id)?, seq).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Follows the session as server-sent events: `signal` events (JSON with `signal`, `from`,
-/// `name`, `state`; the event id is the signal's number, so `Last-Event-ID` replays what was
-/// missed) and `session` events when the state or the ticked steps change.
+/// `name`, `at`, `practice`, `state`; the event id is the signal's number, so
+/// `Last-Event-ID` replays what was missed), `seen` events (`seq`, `by`, `name`: a
+/// partner's page showed that signal) and `session` events (`state`, `steps-done`,
+/// `stepped-out`, `done`, `stopped-by`, `stopped-at`) when any of those change.
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/stream", security(("bearer" = [])),
     responses((status = 200, content_type = "text/event-stream", description = "server-sent events"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn stream_get(

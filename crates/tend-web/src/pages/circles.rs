@@ -133,6 +133,8 @@ struct CirclePage {
     ctx: Ctx,
     id: String,
     name: String,
+    /// Sessions waiting for the member to check in: (words, session id).
+    planned: Vec<(String, String)>,
     members: Vec<MemberRow>,
     sharing: Vec<SharingRow>,
     locked: bool,
@@ -219,7 +221,6 @@ pub async fn circle_get(
         Some("shared") => Some(ctx.t("circle-notice-shared")),
         Some("confirmed") => Some(ctx.t("circle-notice-confirmed")),
         Some("not-today") => Some(ctx.t("circle-notice-not-today")),
-        Some("withdrew") => Some(ctx.t("circle-notice-withdrew")),
         Some("session-with-you") => Some(ctx.t("circle-notice-session-with-you")),
         _ => None,
     };
@@ -281,6 +282,16 @@ pub async fn circle_get(
                 )
             })
             .collect(),
+        planned: open_sessions
+            .iter()
+            .filter_map(|s| tend_app::sessions::Planned::waiting(&circle, s, me.member.id))
+            .map(|p| {
+                (
+                    super::words::planned_words(&ctx.i18n, &p),
+                    p.session.to_string(),
+                )
+            })
+            .collect(),
         open_sessions: open_sessions
             .iter()
             .map(|s| {
@@ -305,12 +316,7 @@ fn confirm_heading(i18n: &I18n, circle: &tend_app::CircleRecord, since: i64) -> 
         // They have left again since.
         return i18n.t("circle-confirm-heading-someone");
     }
-    let names = match names.split_last() {
-        Some((last, rest)) if !rest.is_empty() => {
-            i18n.t_with("names-and", &[("rest", &rest.join(", ")), ("last", last)])
-        }
-        _ => names.join(""),
-    };
+    let names = super::words::names_and(i18n, &names);
     i18n.t_with("circle-confirm-heading", &[("names", &names)])
 }
 

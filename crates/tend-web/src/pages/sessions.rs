@@ -9,16 +9,21 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tend_app::follow_ups::{self, AnswerInput};
+use tend_app::live::LatestSignal;
 use tend_app::notes::{self, NoteKind};
 use tend_app::reflections::{self, ReflectionInput};
 use tend_app::sessions::{self, Action, NewSession, ReadinessInput, SessionView};
 use tend_app::{CareSessionId, CircleId, FollowUpId, MemberId, StoredCareSession};
+use tend_core::Timestamp;
 use tend_core::insights::{Entry, Feeling, Mood};
 use tend_core::profile::Variant;
-use tend_core::session::{FollowUpAnswer, Signal};
+use tend_core::routine::Routine;
+use tend_core::session::{FollowUpAnswer, Signal, State as SessionState};
 
 use super::ctx::{Ctx, FormErrors, MemberCtx};
-use super::words::{boundary_words, names, per_person, settings_words, step_what, variant_words};
+use super::words::{
+    boundary_words, names, names_and, per_person, settings_words, step_what, variant_words,
+};
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::I18n;
@@ -115,6 +120,8 @@ struct SinceLast {
 
 struct ReadinessRow {
     name: String,
+    /// While live or in aftercare: here, stepped out, or done with their aftercare.
+    status: String,
     ready: bool,
     /// "Energy 3 of 5 · mood 4 of 5 · sober", or empty before their check.
     summary: String,
@@ -125,6 +132,23 @@ struct StepRow {
     id: u32,
     words: String,
     done: bool,
+}
+
+/// One person's latest signal, as every page shows it.
+struct SignalRow {
+    seq: i64,
+    /// The sender's member id, so the script can replace the row.
+    from: String,
+    /// "You", or the partner's name.
+    name: String,
+    /// green, yellow, red, pause or check-in: the row's shape and colour.
+    signal: &'static str,
+    words: String,
+    /// When, on the member's clock: "22:31".
+    time: String,
+    /// For the member's own signal: "Sent", then who has seen it.
+    status: String,
+    mine: bool,
 }
 
 #[derive(Template)]
@@ -150,7 +174,7 @@ struct SessionPage {
     sober: String,
     off_limits: String,
     i_am_ready: bool,
-    /// Still taking part (not stepped out), so the aftercare buttons are mine to press.
+    /// In aftercare and not done with it, so its buttons are the member's to press.
     i_am_present: bool,
     /// Aftercare has happened, so there is something to reflect on.
     has_aftercare: bool,
@@ -163,8 +187,30 @@ struct SessionPage {
     note_text: String,
     /// The live buttons: (signal, words with the circle's own word, if any).
     signals: Vec<(&'static str, String)>,
-    /// The latest signal from someone else, in words ("Sam: Yellow — slow down").
+    /// Tend's own check-in prompt, when it is the latest signal.
     latest: String,
+    /// Each person's latest signal (practice ones while planning).
+    signal_rows: Vec<SignalRow>,
+    /// "Sam said stop ("pineapple") at 22:31.", from red until aftercare ends.
+    stop_banner: Option<String>,
+    /// "Cass stepped out. Check in with Cass when you can.", for each other who did.
+    stepped_out: Vec<String>,
+    /// The member stepped out of the live session and is in their own aftercare.
+    own_aftercare: bool,
+    /// The steps for the member (or for everyone), for their own aftercare.
+    my_steps: Vec<String>,
+    /// The member's own aftercare is done.
+    i_am_done: bool,
+    /// The member can send live signals (or practise them while planning).
+    i_can_signal: bool,
+    /// What the page shows now, so the script reloads only when it changes.
+    key: String,
+    /// "Sent" and "Sent · seen by {names}", for the script.
+    sent_words: String,
+    seen_template: String,
+    /// "{words} (practice)", for the script.
+    practice_template: String,
+    you: String,
     /// Each signal's words, for the page's script to say new ones.
     signal_words: Vec<(&'static str, String)>,
     /// "{name}: {words}" in the member's language, for the script to fill in.
@@ -174,10 +220,85 @@ struct SessionPage {
     /// Where the page's stream starts: after the last signal the page already shows.
     stream_url: String,
     me: String,
-    /// The ticked steps as the page shows them, so the script knows when to refresh.
-    steps_key: String,
     levels: Vec<(String, String)>,
     errors: FormErrors,
+}
+
+/// The time of day of `at` on the member's clock, as "22:31".
+fn clock(at: Timestamp) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at.unix_seconds())
+        .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
+        .unwrap_or_default()
+}
+
+/// What a session page shows of the session, as the script computes it from a `session`
+/// event: when it differs, the page reloads.
+fn page_key(moment: &tend_app::live::Moment) -> String {
+    let ids = |members: &[MemberId]| {
+        members
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let steps: Vec<String> = moment.steps_done.iter().map(ToString::to_string).collect();
+    format!(
+        "{}|{}|{}|{}",
+        moment.state.as_str(),
+        steps.join(","),
+        ids(&moment.stepped_out),
+        ids(&moment.done)
+    )
+}
+
+fn signal_row(
+    i18n: &I18n,
+    names: &std::collections::HashMap<MemberId, String>,
+    me: MemberId,
+    you: &str,
+    latest: &LatestSignal,
+) -> SignalRow {
+    let mine = latest.from == me;
+    let status = if !mine {
+        String::new()
+    } else if latest.seen_by.is_empty() {
+        i18n.t("signal-sent")
+    } else {
+        let seen: Vec<&str> = latest
+            .seen_by
+            .iter()
+            .filter_map(|m| names.get(m).map(String::as_str))
+            .collect();
+        i18n.t_with("signal-seen-by", &[("names", &names_and(i18n, &seen))])
+    };
+    let mut words = i18n.t(&format!("signal-{}", latest.signal.as_str()));
+    if latest.practice {
+        words = i18n.t_with("signal-practice", &[("words", &words)]);
+    }
+    SignalRow {
+        seq: latest.seq,
+        from: latest.from.to_string(),
+        name: if mine {
+            you.to_owned()
+        } else {
+            names.get(&latest.from).cloned().unwrap_or_default()
+        },
+        signal: latest.signal.as_str(),
+        words,
+        time: clock(latest.at),
+        status,
+        mine,
+    }
+}
+
+/// The routine's steps for `me` or for everyone, in words: someone's own aftercare.
+fn steps_for(i18n: &I18n, routine: &Routine<MemberId>, me: MemberId) -> Vec<String> {
+    routine
+        .steps
+        .iter()
+        .filter(|s| s.for_members.is_empty() || s.for_members.contains(&me))
+        .map(|s| step_what(i18n, s))
+        .collect()
 }
 
 fn levels(i18n: &I18n) -> Vec<(String, String)> {
@@ -200,15 +321,27 @@ fn session_page(
     let names = names(circle);
     let record = &stored.record;
     let i18n = &ctx.i18n;
-    let people = record
-        .session
+    let session = &record.session;
+    let state = session.state;
+    let people = session
         .participants
         .iter()
         .map(|m| {
             let readiness = record.readiness.get(m);
+            let status = match state {
+                SessionState::Plan | SessionState::Closed => "",
+                _ if session.done.contains(m) => "session-person-done",
+                _ if session.stepped_out.contains_key(m) => "session-person-stepped-out",
+                _ => "session-person-here",
+            };
             ReadinessRow {
                 name: names.get(m).cloned().unwrap_or_default(),
-                ready: record.session.ready.contains(m),
+                status: if status.is_empty() {
+                    String::new()
+                } else {
+                    i18n.t(status)
+                },
+                ready: session.ready.contains(m),
                 summary: readiness.map_or_else(String::new, |r| {
                     let sober = if r.sober {
                         "session-sober"
@@ -256,21 +389,46 @@ fn session_page(
         .collect();
     let signals = &view.signals;
     let last_seq = signals.last().map_or(0, |(seq, _)| *seq);
-    let latest = {
-        signals
-            .iter()
-            .rev()
-            .find(|(_, s)| s.from != Some(me))
-            .map(|(_, s)| match s.from {
-                Some(from) => {
-                    let words = i18n.t(&format!("signal-{}", s.signal.as_str()));
-                    let name = names.get(&from).cloned().unwrap_or_default();
-                    i18n.t_with("signal-from", &[("name", &name), ("words", &words)])
-                }
-                None => i18n.t("signal-prompt"),
-            })
-            .unwrap_or_default()
+    // Tend's check-in prompt stands until someone signals after it.
+    let latest = match signals.last() {
+        Some((_, s)) if s.from.is_none() => i18n.t("signal-prompt"),
+        _ => String::new(),
     };
+    let name_of = |m: &MemberId| names.get(m).cloned().unwrap_or_default();
+    let stop_banner = session
+        .stopped
+        .as_ref()
+        .filter(|_| state == SessionState::Aftercare)
+        .map(|stop| {
+            let args = [
+                ("name", name_of(&stop.by)),
+                ("word", routine.settings.stop_word.clone()),
+                ("time", clock(stop.at)),
+            ];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let id = if stop.by == me {
+                "session-stop-banner-you"
+            } else {
+                "session-stop-banner"
+            };
+            i18n.t_with(id, &args)
+        });
+    let stepped_out = match state {
+        SessionState::Live | SessionState::Aftercare => session
+            .stepped_out
+            .keys()
+            .filter(|m| **m != me)
+            .map(|m| i18n.t_with("session-stepped-out-note", &[("name", &name_of(m))]))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let own_aftercare = state == SessionState::Live && session.in_aftercare(&me);
+    let you = i18n.t("signal-you");
+    let signal_rows = view
+        .latest
+        .iter()
+        .map(|latest| signal_row(i18n, &names, me, &you, latest))
+        .collect();
     let own_word = |signal: Signal| match signal {
         Signal::Red => Some(&routine.settings.stop_word),
         Signal::Yellow => Some(&routine.settings.slow_word),
@@ -301,8 +459,8 @@ fn session_page(
         id: stored.id.to_string(),
         circle_id: circle.id.to_string(),
         circle_name: circle.name.as_str().to_owned(),
-        state: record.session.state.as_str(),
-        state_words: i18n.t(&format!("session-state-{}", record.session.state.as_str())),
+        state: state.as_str(),
+        state_words: i18n.t(&format!("session-state-{}", state.as_str())),
         variant: variant_words(i18n, record.variant),
         people,
         settings: settings_words(i18n, routine).into_iter().take(4).collect(),
@@ -330,9 +488,9 @@ fn session_page(
             mine.map(|r| if r.sober { "yes" } else { "no" }.to_owned()),
         ),
         off_limits: typed_or("off-limits-today", mine.map(|r| r.off_limits_today.clone())),
-        i_am_ready: record.session.ready.contains(&me),
-        i_am_present: !record.session.withdrawn.contains(&me),
-        has_aftercare: record.session.aftercare_at.is_some(),
+        i_am_ready: session.ready.contains(&me),
+        i_am_present: state == SessionState::Aftercare && session.in_aftercare(&me),
+        has_aftercare: session.aftercare_began(&me).is_some(),
         notice,
         since_last,
         routine_version: record.routine_version,
@@ -351,17 +509,31 @@ fn session_page(
             .unwrap_or_default(),
         signals,
         latest,
+        signal_rows,
+        stop_banner,
+        stepped_out,
+        own_aftercare,
+        my_steps: if own_aftercare {
+            steps_for(i18n, routine, me)
+        } else {
+            Vec::new()
+        },
+        i_am_done: session.done.contains(&me),
+        i_can_signal: match state {
+            SessionState::Plan => true,
+            SessionState::Live => session.here().any(|m| *m == me),
+            _ => false,
+        },
+        key: page_key(&tend_app::live::Moment::of(stored)),
+        sent_words: i18n.t("signal-sent"),
+        seen_template: i18n.t_with("signal-seen-by", &[("names", "{names}")]),
+        practice_template: i18n.t_with("signal-practice", &[("words", "{words}")]),
+        you,
         signal_words,
         from_template: i18n.t_with("signal-from", &[("name", "{name}"), ("words", "{words}")]),
         prompt: i18n.t("signal-prompt"),
         stream_url: format!("{}/stream?after={last_seq}", session_url(stored.id)),
         me: me.to_string(),
-        steps_key: record
-            .steps_done
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(","),
         levels: levels(i18n),
         errors,
         ctx,
@@ -374,7 +546,9 @@ pub async fn session_get(
     Path(id): Path<String>,
     Query(query): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let view = sessions::view(&state.app, me.member.id, session_id(&id)?).await?;
+    let mut view = sessions::view(&state.app, me.member.id, session_id(&id)?).await?;
+    // This page shows partners' latest signals: their senders are told it has.
+    tend_app::live::seen_on_page(&state.app, me.member.id, &view.stored, &mut view.latest).await?;
     let notice = match query.notice.as_str() {
         "moved-on" => Some(ctx.t("session-moved-on")),
         "note-sent" => Some(ctx.t("appreciation-sent")),
@@ -448,9 +622,17 @@ pub async fn withdraw_post(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    event_post(&state, me.member.id, &id, Action::Withdraw, |stored| {
-        format!("/circles/{}?notice=withdrew", stored.circle)
-    })
+    // To the member's own aftercare (or, from a plan, the circle: it has ended quietly).
+    event_post(
+        &state,
+        me.member.id,
+        &id,
+        Action::Withdraw,
+        |stored| match stored.record.session.state {
+            SessionState::Closed => format!("/circles/{}?notice=not-today", stored.circle),
+            _ => session_url(stored.id),
+        },
+    )
     .await
 }
 
@@ -466,7 +648,7 @@ pub async fn aftercare_post(
     .await
 }
 
-/// Aftercare is done: on to the member's own reflection.
+/// The member's aftercare is done (the others' goes on): on to their own reflection.
 pub async fn close_post(
     State(state): State<AppState>,
     MemberCtx { me, .. }: MemberCtx,
@@ -531,6 +713,18 @@ pub async fn signal_post(
         .await
         .map(|(_, stored)| stored);
     after_action(id, done, |stored| session_url(stored.id))
+}
+
+/// The page's script has shown a partner's signal: its sender is told "seen".
+pub async fn seen_post(
+    State(state): State<AppState>,
+    MemberCtx { me, .. }: MemberCtx,
+    Path((id, seq)): Path<(String, i64)>,
+    CsrfForm(_): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    let id = session_id(&id)?;
+    tend_app::live::seen(&state.app, me.member.id, id, seq).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -18,6 +18,26 @@ pub fn names(circle: &CircleRecord) -> HashMap<MemberId, String> {
         .collect()
 }
 
+/// A session a partner would like to plan, as the notice on the home and circle pages says.
+pub fn planned_words(i18n: &I18n, planned: &tend_app::sessions::Planned) -> String {
+    let circle = planned.circle_name.as_str();
+    match &planned.by {
+        Some(name) => i18n.t_with("planned-by", &[("name", name), ("circle", circle)]),
+        None if planned.yours => i18n.t_with("planned-yours", &[("circle", circle)]),
+        None => i18n.t_with("planned-someone", &[("circle", circle)]),
+    }
+}
+
+/// Names in a sentence: "Sam", "Sam and Alex", "Sam, Alex and Kim".
+pub fn names_and(i18n: &I18n, names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            i18n.t_with("names-and", &[("rest", &rest.join(", ")), ("last", last)])
+        }
+        _ => names.join(""),
+    }
+}
+
 /// What a step is and how long it takes.
 pub fn step_what(i18n: &I18n, step: &tend_core::routine::Step<MemberId>) -> String {
     let mut words = match &step.what {

@@ -964,7 +964,7 @@ async fn two_phones_plan_signal_care_reflect_and_answer_the_next_days_follow_up(
 
     // Yellow, then red: Bo's open page says each within a second, without a reload.
     ash.submit(Locator::Css("button[value='yellow']")).await;
-    let took = text_within(&bo, "#latest-signal", "Ash: Yellow").await;
+    let took = text_within(&bo, "#signal-rows", "Ash: Yellow").await;
     assert!(took < Duration::from_secs(1), "yellow took {took:?}");
     ash.submit(Locator::Css("button[value='red']")).await;
     let took = text_within(&bo, ".session-state", "Aftercare.").await;
@@ -979,13 +979,17 @@ async fn two_phones_plan_signal_care_reflect_and_answer_the_next_days_follow_up(
     bo.submit(Locator::LinkText("Breathe together")).await;
     bo.client.back().await.unwrap();
     bo.submit(Locator::XPath(
-        "//button[normalize-space()='Aftercare is done']",
+        "//button[normalize-space()='My aftercare is done']",
     ))
     .await;
-    // Ash's page follows to "closed" and offers the reflection.
-    text_within(&ash, ".session-state", "This session has closed.").await;
+    // Bo's aftercare is Bo's: Ash's goes on until Ash says it is done too.
+    text_within(&ash, "ul.people", "Bo — aftercare done").await;
+    ash.submit(Locator::XPath(
+        "//button[normalize-space()='My aftercare is done']",
+    ))
+    .await;
     for (phone, mood, share) in [(&bo, "2", true), (&ash, "5", false)] {
-        // Bo came to the reflection by closing; Ash's page followed to "closed".
+        // Each came to the reflection by saying their aftercare is done.
         let path = phone.client.current_url().await.unwrap().path().to_owned();
         if !path.ends_with("/reflection") {
             phone.submit(Locator::LinkText("Your reflection")).await;
@@ -1184,4 +1188,150 @@ async fn a_newcomer_on_a_phone_sees_what_a_couple_shared_only_once_both_confirme
     let shared = newcomer.texts("main").await.join(" ");
     assert!(shared.contains("No surprises from behind"), "{shared}");
     maybe_screenshot(&newcomer, "newcomer-revealed").await;
+}
+
+/// Fills the readiness check on `phone`'s session page and says "I'm in".
+async fn check_in(phone: &Browser) {
+    for choice in [
+        "input[name='energy'][value='4']",
+        "input[name='mood'][value='4']",
+        "input[name='sober'][value='yes']",
+    ] {
+        phone.click(Locator::Css(choice)).await;
+    }
+    phone
+        .submit(Locator::Css("button[name='go'][value='ready']"))
+        .await;
+}
+
+#[tokio::test]
+async fn three_phones_a_stop_reaches_everyone_and_each_aftercare_is_their_own() {
+    let (Some(a), Some(b), Some(c)) = (
+        Browser::start().await,
+        Browser::start().await,
+        Browser::start().await,
+    ) else {
+        return;
+    };
+    let app = TestApp::spawn(
+        tend_store::testing::TestDatabase::sqlite(),
+        crate::helpers::config(),
+    )
+    .await;
+    let ash = crate::routines::member(&app, "ash").await;
+    let bea = crate::routines::member(&app, "bea").await;
+    let cass = crate::routines::member(&app, "cass").await;
+    let id = crate::routines::circle(&app, &[&ash, &bea, &cass]).await;
+    for (phone, name) in [(&a, "ash"), (&b, "bea"), (&c, "cass")] {
+        phone.sign_in(&app, name).await;
+    }
+
+    // Ash plans; Bea and Cass are told on their home page, one tap from checking in.
+    a.client
+        .goto(&app.url(&format!("/circles/{id}")))
+        .await
+        .unwrap();
+    a.submit(Locator::Css("button[name='start'][value='plan']"))
+        .await;
+    let session = a.client.current_url().await.unwrap().to_string();
+    for phone in [&b, &c] {
+        phone.client.goto(&app.url("/")).await.unwrap();
+        let notice = phone.texts(".planned p").await.join(" ");
+        assert!(
+            notice.contains("ash would like to plan a session in Us"),
+            "{notice}"
+        );
+        phone.submit(Locator::LinkText("Check in")).await;
+    }
+    maybe_screenshot(&b, "planned-check-in").await;
+
+    // Ash practises yellow: the others see it as practice, and never as live.
+    a.submit(Locator::Css("button[value='yellow']")).await;
+    text_within(
+        &b,
+        "#signal-rows",
+        "ash: Yellow — slow down, check on me (practice)",
+    )
+    .await;
+    for phone in [&a, &b, &c] {
+        check_in(phone).await;
+    }
+    for phone in [&a, &b, &c] {
+        text_within(phone, ".session-state", "The session is on.").await;
+    }
+    for phone in [&b, &c] {
+        let rows = phone.texts("#signal-rows li").await;
+        assert!(rows.is_empty(), "practice is over: {rows:?}");
+    }
+
+    // Ash says stop: within a second Bea's and Cass's pages say who and when, and Ash's
+    // says both have seen it.
+    a.submit(Locator::Css("button[value='red']")).await;
+    for phone in [&b, &c] {
+        let took = text_within(phone, ".stop-banner", "ash said stop (“red”) at ").await;
+        assert!(took < Duration::from_secs(1), "the stop took {took:?}");
+    }
+    let took = text_within(&a, "#signal-rows", "seen by bea and cass").await;
+    assert!(took < Duration::from_secs(2), "seen took {took:?}");
+    assert_fits_a_phone(&b).await;
+    maybe_screenshot(&b, "stop-banner").await;
+    maybe_screenshot(&a, "stop-seen").await;
+
+    // Bea's aftercare is done; Ash's goes on.
+    b.submit(Locator::XPath(
+        "//button[normalize-space()='My aftercare is done']",
+    ))
+    .await;
+    text_within(&a, "ul.people", "bea — aftercare done").await;
+    assert_eq!(
+        a.texts(".session-state").await,
+        ["Aftercare."],
+        "Ash's aftercare goes on"
+    );
+    assert_eq!(
+        a.texts("form[action$='/close'] button").await,
+        ["My aftercare is done"]
+    );
+    for phone in [&a, &c] {
+        phone
+            .submit(Locator::XPath(
+                "//button[normalize-space()='My aftercare is done']",
+            ))
+            .await;
+    }
+
+    // A second session: Cass steps out, for Cass; the others carry on and are told at once.
+    a.client
+        .goto(&app.url(&format!("/circles/{id}")))
+        .await
+        .unwrap();
+    a.submit(Locator::Css("button[name='start'][value='plan']"))
+        .await;
+    let second = a.client.current_url().await.unwrap().to_string();
+    for phone in [&a, &b, &c] {
+        phone.client.goto(&second).await.unwrap();
+        check_in(phone).await;
+    }
+    for phone in [&a, &b, &c] {
+        text_within(phone, ".session-state", "The session is on.").await;
+    }
+    c.submit(Locator::XPath(
+        "//button[normalize-space()='I need to stop, for me']",
+    ))
+    .await;
+    for phone in [&a, &b] {
+        let took = text_within(
+            phone,
+            ".stepped-out",
+            "cass stepped out. Check in with cass when you can.",
+        )
+        .await;
+        assert!(took < Duration::from_secs(1), "stepping out took {took:?}");
+        assert_eq!(phone.texts(".session-state").await, ["The session is on."]);
+    }
+    assert_eq!(c.texts("#own-heading").await, ["Your own aftercare"]);
+    assert_fits_a_phone(&c).await;
+    maybe_screenshot(&c, "own-aftercare").await;
+    maybe_screenshot(&a, "stepped-out").await;
+    let _ = session;
 }

@@ -175,12 +175,9 @@ async fn session_done(app: &TestApp, circle: &str, participants: &[&Person]) -> 
     .await;
     assert_eq!(status, StatusCode::CREATED, "{session}");
     let id = session["id"].as_str().unwrap().to_owned();
-    post(
-        app,
-        participants[0],
-        &format!("/api/v1/sessions/{id}/close"),
-    )
-    .await;
+    for person in participants {
+        post(app, person, &format!("/api/v1/sessions/{id}/close")).await;
+    }
     id
 }
 

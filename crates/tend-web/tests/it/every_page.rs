@@ -126,13 +126,47 @@ async fn lived_in(app: &TestApp) -> (Vec<(String, String)>, reqwest::Client) {
     )
     .await;
     let closed = closed["id"].as_str().unwrap().to_owned();
-    call(
-        Method::POST,
-        format!("/api/v1/sessions/{closed}/close"),
-        &ash,
-        json!({}),
-    )
-    .await;
+    for who in [&ash, &bo] {
+        call(
+            Method::POST,
+            format!("/api/v1/sessions/{closed}/close"),
+            who,
+            json!({}),
+        )
+        .await;
+    }
+    // A live session with everyone's latest signal, and one Bo stopped with red.
+    let mut live_and_stopped = Vec::new();
+    for signals in [["yellow", "green"], ["pause", "red"]] {
+        let session = call(
+            Method::POST,
+            sessions.clone(),
+            &ash,
+            json!({"start": "plan"}),
+        )
+        .await;
+        let session = session["id"].as_str().unwrap().to_owned();
+        for who in [&ash, &bo] {
+            call(
+                Method::PUT,
+                format!("/api/v1/sessions/{session}/readiness"),
+                who,
+                json!({"energy": 4, "mood": 4, "sober": true, "ready": true}),
+            )
+            .await;
+        }
+        for (who, signal) in [(&ash, signals[0]), (&bo, signals[1])] {
+            call(
+                Method::POST,
+                format!("/api/v1/sessions/{session}/signals"),
+                who,
+                json!({"signal": signal}),
+            )
+            .await;
+        }
+        live_and_stopped.push(session);
+    }
+    let [live, stopped] = [&live_and_stopped[0], &live_and_stopped[1]];
     let plan = call(Method::POST, sessions, &ash, json!({"start": "plan"})).await;
     let plan = plan["id"].as_str().unwrap().to_owned();
     app.state
@@ -173,6 +207,8 @@ async fn lived_in(app: &TestApp) -> (Vec<(String, String)>, reqwest::Client) {
         ("review", format!("/circles/{id}/routine/reviews/{rid}")),
         ("session-plan", format!("/sessions/{plan}")),
         ("aftercare", format!("/sessions/{care}")),
+        ("session-live", format!("/sessions/{live}")),
+        ("session-stopped", format!("/sessions/{stopped}")),
         ("reflection", format!("/sessions/{closed}/reflection")),
         ("breathe", "/breathe".to_owned()),
         ("follow-ups", "/follow-ups".to_owned()),

@@ -142,7 +142,7 @@ async fn journey(javascript: bool) {
 
     // Ash presses yellow, then red: Bo sees both; red moves everyone to aftercare.
     ash.submit(Locator::Css("button[value='yellow']")).await;
-    sees(&bo, javascript, "#latest-signal", "ashley: Yellow").await;
+    sees(&bo, javascript, "#signal-rows", "ashley: Yellow").await;
     ash.submit(Locator::Css("button[value='red']")).await;
     sees(&bo, javascript, ".session-state", "Aftercare.").await;
 
@@ -153,10 +153,13 @@ async fn journey(javascript: bool) {
     bo.submit(Locator::LinkText("Breathe together")).await;
     assert!(!bo.texts("ol.breathe-steps li").await.is_empty());
     bo.client.back().await.unwrap();
-    bo.submit(Locator::XPath(
-        "//button[normalize-space()='Aftercare is done']",
-    ))
-    .await;
+    for phone in [&bo, &ash] {
+        phone
+            .submit(Locator::XPath(
+                "//button[normalize-space()='My aftercare is done']",
+            ))
+            .await;
+    }
 
     // Each writes a private reflection.
     for (phone, mood) in [(&bo, "4"), (&ash, "5")] {

@@ -15,6 +15,7 @@ mod circles;
 mod consent;
 mod every_page;
 mod helpers;
+mod in_the_moment;
 mod insights;
 mod instances;
 mod journey;

@@ -195,15 +195,25 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
         )
         .await;
         assert_eq!(location(&sent), session);
-        let bo_live = html(&app, &bo, &session).await;
-        assert_eq!(
-            texts(&bo_live, "#latest-signal"),
-            ["Ash: Yellow — slow down, check on me"]
+        let ash_sent = html(&app, &ash, &session).await;
+        let mine = texts(&ash_sent, "#signal-rows li");
+        assert!(
+            mine.len() == 1
+                && mine[0].starts_with("You: Yellow — slow down, check on me · ")
+                && mine[0].ends_with(" · Sent"),
+            "{mine:?}"
         );
-        assert_eq!(
-            texts(&live, "#latest-signal"),
-            [""],
-            "your own signal is not news to you"
+        let bo_live = html(&app, &bo, &session).await;
+        let rows = texts(&bo_live, "#signal-rows li");
+        assert!(
+            rows.len() == 1 && rows[0].starts_with("Ash: Yellow — slow down, check on me · "),
+            "{rows:?}"
+        );
+        // Bo's page has shown it, so Ash is told.
+        let ash_told = html(&app, &ash, &session).await;
+        assert!(
+            texts(&ash_told, "#signal-rows li")[0].ends_with(" · Sent · seen by Bo"),
+            "{ash_told}"
         );
 
         // Red from Bo stops the session for both: aftercare, with the routine's steps.
@@ -217,6 +227,18 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
         .await;
         let care = html(&app, &bo, &session).await;
         assert_eq!(texts(&care, ".session-state"), ["Aftercare."]);
+        let banner = texts(&care, ".stop-banner");
+        assert!(
+            banner[0].starts_with("You said stop (“red”) at "),
+            "{banner:?}"
+        );
+        let for_ash = html(&app, &ash, &session).await;
+        let banner = texts(&for_ash, ".stop-banner");
+        assert!(
+            banner[0].starts_with("Bo said stop (“red”) at ")
+                && banner[0].ends_with("Everyone is in aftercare now."),
+            "{banner:?}"
+        );
         assert_eq!(texts(&care, "ol.care-steps li").len(), 2);
         let ticked = submit(&app, &bo, &care, "form[action$='/steps/1/done']", &[]).await;
         assert_eq!(location(&ticked), format!("{session}#step-1"));
@@ -530,6 +552,7 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
             "aftercare",
             "close",
             "signals",
+            "signals/1/seen",
             "steps/1/done",
             "reflection",
             "appreciations",

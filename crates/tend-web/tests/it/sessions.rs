@@ -90,6 +90,7 @@ async fn a_plan_goes_live_when_everyone_is_in_and_not_today_ends_it_quietly() {
             (Method::POST, format!("{session}/aftercare")),
             (Method::POST, format!("{session}/close")),
             (Method::POST, format!("{session}/signals")),
+            (Method::POST, format!("{session}/signals/1/seen")),
             (Method::POST, format!("{session}/steps/1/done")),
             (Method::POST, format!("{session}/reflections")),
             (Method::POST, format!("{session}/appreciations")),
@@ -347,8 +348,22 @@ async fn aftercare_ticks_steps_reflections_stay_private_and_follow_ups_come_once
         .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
 
-        let (_, closed) = call(&app, Method::POST, &format!("{session}/close"), &alex, None).await;
-        assert_eq!(closed["state"], "closed");
+        // Each person's aftercare is their own: alex's is done, sam's goes on.
+        let (_, alex_done) =
+            call(&app, Method::POST, &format!("{session}/close"), &alex, None).await;
+        assert_eq!(alex_done["state"], "aftercare");
+        assert_eq!(alex_done["done"], json!([alex.id]));
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!("{session}/steps/2/done"),
+            &alex,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "alex's aftercare is done");
+        let (_, closed) = call(&app, Method::POST, &format!("{session}/close"), &sam, None).await;
+        assert_eq!(closed["state"], "closed", "everyone's aftercare is done");
         let (status, _) = call(
             &app,
             Method::POST,
@@ -674,7 +689,9 @@ async fn a_red_reaches_the_partners_open_stream_within_a_second_and_stops_the_se
         drop(again);
 
         // Closing deletes the signals: Tend keeps no record of intimate moments.
-        call(&app, Method::POST, &format!("{session}/close"), &alex, None).await;
+        for who in [&alex, &sam] {
+            call(&app, Method::POST, &format!("{session}/close"), who, None).await;
+        }
         let (status, _) = call(
             &app,
             Method::POST,
