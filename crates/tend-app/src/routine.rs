@@ -8,8 +8,8 @@ use tend_core::Timestamp;
 use tend_core::profile::Variant;
 use tend_core::reveal::Fact;
 use tend_core::routine::{
-    self, Proposal, ProposalState, ReviewAnswer, Routine, RoutineDiff, Settings, Step, StepId,
-    StepOutcome, StepVerdict, StepWhat, proposal_state,
+    self, Change, Proposal, ProposalState, ReviewAnswer, Routine, RoutineDiff, Settings, Step,
+    StepId, StepOutcome, StepVerdict, StepWhat, proposal_state,
 };
 use tend_store::{
     CircleId, CircleRecord, JobKind, MemberId, Notification, ProposalAnswer, ProposalId, ReviewId,
@@ -56,10 +56,22 @@ fn as_seen(circle: &CircleRecord, me: MemberId, routine: Routine<MemberId>) -> R
     }
 }
 
-/// A proposal as `me` may see it (see [`as_seen`]).
+/// A proposal as `me` may see it (see [`as_seen`]): the routine it would make and the one it
+/// was made from alike, so that its changes name no step `me` may not see.
 fn proposal_as_seen(circle: &CircleRecord, me: MemberId, mut view: ProposalView) -> ProposalView {
     view.proposal.routine = as_seen(circle, me, view.proposal.routine);
+    view.base = as_seen(circle, me, view.base);
     view
+}
+
+/// The routine a proposal was made from: its base version for its kind of session (the
+/// empty routine with default settings for version 0).
+fn base_of(history: &[RoutineVersion], proposal: &Proposal<MemberId>) -> Routine<MemberId> {
+    let up_to_base = history
+        .iter()
+        .filter(|v| v.version <= proposal.base_version)
+        .map(|v| (v.version, &v.routine));
+    routine::current_for(up_to_base, proposal.routine.settings.variant).1
 }
 
 /// Where a proposal stands, against the current version for its kind of session.
@@ -108,8 +120,19 @@ pub(crate) async fn of_session(
 pub struct ProposalView {
     pub id: ProposalId,
     pub proposal: Proposal<MemberId>,
+    /// The routine it was made from (its base version): while it is open, the current
+    /// routine for its kind of session.
+    pub base: Routine<MemberId>,
     pub state: ProposalState,
     pub version: Option<u32>,
+}
+
+impl ProposalView {
+    /// What saying yes would change, against the routine it was made from: steps added,
+    /// removed, changed or moved, and every setting changed, with before and after.
+    pub fn changes(&self) -> Vec<Change<MemberId>> {
+        routine::changes(&self.base, &self.proposal.routine)
+    }
 }
 
 /// The circle's routines as they stand: every version, the proposals still listed (open or
@@ -162,6 +185,7 @@ pub async fn overview(app: &App, me: MemberId, id: CircleId) -> Result<Overview>
             let view = ProposalView {
                 id: pid,
                 state: outcome(&history, &proposal, &members),
+                base: base_of(&history, &proposal),
                 proposal,
                 version: None,
             };
@@ -531,6 +555,7 @@ pub async fn propose(
     let view = ProposalView {
         id: pid,
         proposal,
+        base: current,
         state,
         version,
     };
@@ -613,9 +638,11 @@ async fn settled_view(
         .ok_or(Error::NotFound)?;
     let variant = made.routine.settings.variant;
     let before = history.iter().filter(|v| v.version < version);
-    let (base_version, _) = routine::current_for(before.map(|v| (v.version, &v.routine)), variant);
+    let (base_version, base) =
+        routine::current_for(before.map(|v| (v.version, &v.routine)), variant);
     let view = ProposalView {
         id: pid,
+        base,
         proposal: Proposal {
             author: made.author,
             base_version,
@@ -690,9 +717,11 @@ async fn answer(
     let Some(proposal) = listed_proposal(app, me, &circle, pid).await? else {
         return settled_view(app, me, &circle, pid).await;
     };
-    let (state, version) = settle(app, me, &circle, pid, &proposal).await?;
+    let history = history(app, me, &circle).await?;
+    let (state, version) = settle_in(app, me, &circle, &history, pid, &proposal).await?;
     let view = ProposalView {
         id: pid,
+        base: base_of(&history, &proposal),
         proposal,
         state,
         version,

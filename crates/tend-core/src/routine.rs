@@ -215,6 +215,188 @@ pub fn apply<M: Ord + Clone>(old: &Routine<M>, diff: &RoutineDiff<M>) -> Routine
     }
 }
 
+/// One thing a new version changes, as a member reads it before saying yes: every step
+/// added, removed, changed or moved, and every setting with its value before and after.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change<M: Ord> {
+    StepAdded(Step<M>),
+    StepRemoved(Step<M>),
+    /// The same step (by id) with other content: what, minutes, for whom or from whom.
+    StepChanged {
+        before: Step<M>,
+        after: Step<M>,
+    },
+    /// A step that comes at another place relative to the steps kept: `from` and `to` are
+    /// its places (from 0) in the old and the new version's steps. A step that only shifts
+    /// because others were added or removed before it has not moved.
+    StepMoved {
+        step: Step<M>,
+        from: usize,
+        to: usize,
+    },
+    StopWord {
+        from: String,
+        to: String,
+    },
+    SlowWord {
+        from: String,
+        to: String,
+    },
+    NonverbalSignal {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    CheckInMinutes {
+        from: Option<u16>,
+        to: Option<u16>,
+    },
+    FollowUpHours {
+        from: Vec<u16>,
+        to: Vec<u16>,
+    },
+    Variant {
+        from: Variant,
+        to: Variant,
+    },
+    ReviewEverySessions {
+        from: u16,
+        to: u16,
+    },
+    ReviewEveryWeeks {
+        from: u16,
+        to: u16,
+    },
+}
+
+/// The steps kept in both versions that moved: the fewest steps which, taken out and put
+/// back, turn the old order into the new (those outside a longest run of kept steps whose
+/// order did not change).
+fn moved_steps<M: Ord + Clone>(old: &Routine<M>, new: &Routine<M>) -> BTreeSet<StepId> {
+    // The old place of each kept step, in the new version's order.
+    let kept: Vec<(StepId, usize)> = new
+        .steps
+        .iter()
+        .filter_map(|s| {
+            let from = old.steps.iter().position(|o| o.id == s.id)?;
+            Some((s.id, from))
+        })
+        .collect();
+    // Longest increasing run of old places (quadratic: a routine has a handful of steps).
+    let mut length = vec![1usize; kept.len()];
+    let mut before: Vec<Option<usize>> = vec![None; kept.len()];
+    for i in 0..kept.len() {
+        for j in 0..i {
+            if kept[j].1 < kept[i].1 && length[j] + 1 > length[i] {
+                length[i] = length[j] + 1;
+                before[i] = Some(j);
+            }
+        }
+    }
+    let mut in_order = BTreeSet::new();
+    let longest = (0..kept.len()).max_by_key(|i| (length[*i], std::cmp::Reverse(*i)));
+    let mut at = longest;
+    while let Some(i) = at {
+        in_order.insert(kept[i].0);
+        at = before[i];
+    }
+    kept.iter()
+        .map(|(id, _)| *id)
+        .filter(|id| !in_order.contains(id))
+        .collect()
+}
+
+/// Every setting that differs from `before` to `after`, in the order the routine page
+/// lists them.
+pub fn setting_changes<M: Ord>(before: &Settings, after: &Settings) -> Vec<Change<M>> {
+    let mut changes = Vec::new();
+    if before.stop_word != after.stop_word {
+        changes.push(Change::StopWord {
+            from: before.stop_word.clone(),
+            to: after.stop_word.clone(),
+        });
+    }
+    if before.slow_word != after.slow_word {
+        changes.push(Change::SlowWord {
+            from: before.slow_word.clone(),
+            to: after.slow_word.clone(),
+        });
+    }
+    if before.nonverbal_signal != after.nonverbal_signal {
+        changes.push(Change::NonverbalSignal {
+            from: before.nonverbal_signal.clone(),
+            to: after.nonverbal_signal.clone(),
+        });
+    }
+    if before.check_in_minutes != after.check_in_minutes {
+        changes.push(Change::CheckInMinutes {
+            from: before.check_in_minutes,
+            to: after.check_in_minutes,
+        });
+    }
+    if before.follow_up_hours != after.follow_up_hours {
+        changes.push(Change::FollowUpHours {
+            from: before.follow_up_hours.clone(),
+            to: after.follow_up_hours.clone(),
+        });
+    }
+    if before.variant != after.variant {
+        changes.push(Change::Variant {
+            from: before.variant,
+            to: after.variant,
+        });
+    }
+    if before.review_every_sessions != after.review_every_sessions {
+        changes.push(Change::ReviewEverySessions {
+            from: before.review_every_sessions,
+            to: after.review_every_sessions,
+        });
+    }
+    if before.review_every_weeks != after.review_every_weeks {
+        changes.push(Change::ReviewEveryWeeks {
+            from: before.review_every_weeks,
+            to: after.review_every_weeks,
+        });
+    }
+    changes
+}
+
+/// Everything `new` changes from `old`, in reading order: the new version's steps in their
+/// order (each added, or changed and/or moved), then the steps removed (in their old order),
+/// then the settings. Empty exactly when the two are the same routine.
+pub fn changes<M: Ord + Clone>(old: &Routine<M>, new: &Routine<M>) -> Vec<Change<M>> {
+    let moved = moved_steps(old, new);
+    let mut changes = Vec::new();
+    for (to, after) in new.steps.iter().enumerate() {
+        let Some((from, before)) = old.steps.iter().enumerate().find(|(_, s)| s.id == after.id)
+        else {
+            changes.push(Change::StepAdded(after.clone()));
+            continue;
+        };
+        if before != after {
+            changes.push(Change::StepChanged {
+                before: before.clone(),
+                after: after.clone(),
+            });
+        }
+        if moved.contains(&after.id) {
+            changes.push(Change::StepMoved {
+                step: after.clone(),
+                from,
+                to,
+            });
+        }
+    }
+    changes.extend(
+        old.steps
+            .iter()
+            .filter(|s| new.step(s.id).is_none())
+            .cloned()
+            .map(Change::StepRemoved),
+    );
+    changes.extend(setting_changes(&old.settings, &new.settings));
+    changes
+}
+
 /// A change someone proposed to the routine.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Proposal<M: Ord> {
@@ -657,6 +839,161 @@ mod tests {
         assert_eq!(proposed.steps[1].id, StepId(3));
     }
 
+    fn ids(steps: &[Step<u8>]) -> Vec<u32> {
+        steps.iter().map(|s| s.id.0).collect()
+    }
+
+    /// Each change in a short form, to compare whole lists at once.
+    fn named(changes: &[Change<u8>]) -> Vec<String> {
+        changes
+            .iter()
+            .map(|c| match c {
+                Change::StepAdded(s) => format!("added {}", s.id.0),
+                Change::StepRemoved(s) => format!("removed {}", s.id.0),
+                Change::StepChanged { before, after } => {
+                    format!(
+                        "changed {} ({:?} to {:?})",
+                        after.id.0, before.minutes, after.minutes
+                    )
+                }
+                Change::StepMoved { step, from, to } => {
+                    format!("moved {} from {from} to {to}", step.id.0)
+                }
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn changes_name_every_setting_with_its_value_before_and_after() {
+        let before = routine(vec![step(1, "cuddling", &[1], &[2])]);
+        let mut after = before.clone();
+        after.settings.stop_word = "pineapple".to_owned();
+        after.settings.nonverbal_signal = Some("two taps on the arm".to_owned());
+        after.settings.check_in_minutes = Some(20);
+        after.settings.follow_up_hours = vec![6, 24];
+        assert_eq!(
+            changes(&before, &after),
+            [
+                Change::StopWord {
+                    from: "red".to_owned(),
+                    to: "pineapple".to_owned()
+                },
+                Change::NonverbalSignal {
+                    from: None,
+                    to: Some("two taps on the arm".to_owned())
+                },
+                Change::CheckInMinutes {
+                    from: None,
+                    to: Some(20)
+                },
+                Change::FollowUpHours {
+                    from: vec![12, 24, 48, 72],
+                    to: vec![6, 24]
+                },
+            ]
+        );
+        let mut back = after.clone();
+        back.settings.nonverbal_signal = None;
+        back.settings.slow_word = "orange".to_owned();
+        back.settings.variant = Variant::AfterHardScene;
+        back.settings.review_every_sessions = 0;
+        back.settings.review_every_weeks = 8;
+        assert_eq!(
+            changes(&after, &back),
+            [
+                Change::SlowWord {
+                    from: "yellow".to_owned(),
+                    to: "orange".to_owned()
+                },
+                Change::NonverbalSignal {
+                    from: Some("two taps on the arm".to_owned()),
+                    to: None
+                },
+                Change::Variant {
+                    from: Variant::AfterSex,
+                    to: Variant::AfterHardScene
+                },
+                Change::ReviewEverySessions { from: 5, to: 0 },
+                Change::ReviewEveryWeeks { from: 4, to: 8 },
+            ]
+        );
+        assert!(changes(&after, &after).is_empty());
+    }
+
+    #[test]
+    fn changes_list_steps_in_the_new_order_then_those_removed() {
+        let v1 = routine(vec![
+            step(1, "water-or-a-drink", &[1], &[2]),
+            step(2, "cuddling", &[1, 2], &[1, 2]),
+            step(3, "quiet-time", &[], &[]),
+        ]);
+        let mut v2 = routine(vec![
+            step(4, "sleep", &[], &[]),
+            step(2, "cuddling", &[1, 2], &[1, 2]),
+            step(1, "water-or-a-drink", &[1], &[2]),
+        ]);
+        v2.steps[2].minutes = Some(5);
+        assert_eq!(
+            named(&changes(&v1, &v2)),
+            [
+                "added 4",
+                "changed 1 (Some(10) to Some(5))",
+                "moved 1 from 0 to 2",
+                "removed 3"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_step_moved_to_the_end_is_the_only_one_marked_moved() {
+        let v1 = routine(vec![
+            step(1, "water-or-a-drink", &[], &[]),
+            step(2, "cuddling", &[], &[]),
+            step(3, "quiet-time", &[], &[]),
+            step(4, "sleep", &[], &[]),
+        ]);
+        let mut v2 = v1.clone();
+        let first = v2.steps.remove(0);
+        v2.steps.push(first);
+        assert_eq!(named(&changes(&v1, &v2)), ["moved 1 from 0 to 3"]);
+        // And back to the top: only that step moved again.
+        let mut v3 = v1.clone();
+        let last = v3.steps.pop().unwrap();
+        v3.steps.insert(0, last);
+        assert_eq!(named(&changes(&v1, &v3)), ["moved 4 from 3 to 0"]);
+    }
+
+    #[test]
+    fn steps_that_only_shift_because_of_an_added_or_removed_step_have_not_moved() {
+        let v1 = routine(vec![
+            step(1, "water-or-a-drink", &[], &[]),
+            step(2, "cuddling", &[], &[]),
+            step(3, "quiet-time", &[], &[]),
+        ]);
+        let added_first = routine(vec![
+            step(4, "sleep", &[], &[]),
+            step(1, "water-or-a-drink", &[], &[]),
+            step(2, "cuddling", &[], &[]),
+            step(3, "quiet-time", &[], &[]),
+        ]);
+        assert_eq!(named(&changes(&v1, &added_first)), ["added 4"]);
+        let removed_first = routine(vec![
+            step(2, "cuddling", &[], &[]),
+            step(3, "quiet-time", &[], &[]),
+        ]);
+        assert_eq!(named(&changes(&v1, &removed_first)), ["removed 1"]);
+        // Two steps swapping places: one of them is marked, never both.
+        let swapped = routine(vec![
+            step(2, "cuddling", &[], &[]),
+            step(1, "water-or-a-drink", &[], &[]),
+            step(3, "quiet-time", &[], &[]),
+        ]);
+        let moved = named(&changes(&v1, &swapped));
+        assert_eq!(moved.len(), 1, "{moved:?}");
+        assert!(moved[0].starts_with("moved "), "{moved:?}");
+    }
+
     fn any_step(id: u32) -> impl Strategy<Value = Step<u8>> {
         (
             prop::sample::select(vec!["cuddling", "water-or-a-drink", "quiet-time", "sleep"]),
@@ -695,7 +1032,51 @@ mod tests {
             })
     }
 
+    /// The length of a longest common subsequence: an oracle for how many kept steps can stay
+    /// where they are, computed independently of `moved_steps`.
+    fn common_run(a: &[u32], b: &[u32]) -> usize {
+        let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for i in 0..a.len() {
+            for j in 0..b.len() {
+                table[i + 1][j + 1] = if a[i] == b[j] {
+                    table[i][j] + 1
+                } else {
+                    table[i][j + 1].max(table[i + 1][j])
+                };
+            }
+        }
+        table[a.len()][b.len()]
+    }
+
     proptest! {
+        #[test]
+        fn changes_account_for_every_step_and_move_no_more_than_needed(v1 in any_routine(), v2 in any_routine()) {
+            let found = changes(&v1, &v2);
+            prop_assert_eq!(found.is_empty(), v1 == v2);
+            let of = |pick: fn(&Change<u8>) -> Option<u32>| found.iter().filter_map(pick).collect::<Vec<_>>();
+            let added = of(|c| match c { Change::StepAdded(s) => Some(s.id.0), _ => None });
+            let removed = of(|c| match c { Change::StepRemoved(s) => Some(s.id.0), _ => None });
+            let moved = of(|c| match c { Change::StepMoved { step, .. } => Some(step.id.0), _ => None });
+            let change = diff(&v1, &v2);
+            prop_assert_eq!(added, ids(&change.added));
+            prop_assert_eq!(removed, ids(&change.removed));
+            prop_assert_eq!(moved.is_empty(), !change.reordered);
+            // Kept steps, in each version's order; without the moved ones, the same order.
+            let old_ids = ids(&v1.steps);
+            let new_ids = ids(&v2.steps);
+            let kept_old: Vec<u32> = old_ids.iter().copied().filter(|i| new_ids.contains(i)).collect();
+            let kept_new: Vec<u32> = new_ids.iter().copied().filter(|i| old_ids.contains(i)).collect();
+            let stay = |list: &[u32]| list.iter().copied().filter(|i| !moved.contains(i)).collect::<Vec<_>>();
+            prop_assert_eq!(stay(&kept_old), stay(&kept_new));
+            prop_assert_eq!(moved.len(), kept_new.len() - common_run(&kept_old, &kept_new));
+            for c in &found {
+                if let Change::StepMoved { step, from, to } = c {
+                    prop_assert_eq!(v1.steps[*from].id, step.id);
+                    prop_assert_eq!(&v2.steps[*to], step);
+                }
+            }
+        }
+
         #[test]
         fn applying_the_diff_of_two_versions_to_the_first_gives_the_second(v1 in any_routine(), v2 in any_routine()) {
             let change = diff(&v1, &v2);

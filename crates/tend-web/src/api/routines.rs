@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use tend_app::routine::{self, ProposalView, ReviewView, RoutineInput, StepInput};
 use tend_app::{CircleId, MemberId, ProposalId, ReviewId};
 use tend_core::profile::Variant;
-use tend_core::routine::{Routine, Settings, Step, StepWhat};
+use tend_core::routine::{Change, Routine, Settings, Step, StepWhat};
 use utoipa::ToSchema;
 
 use super::auth::ApiMember;
@@ -114,28 +114,28 @@ pub struct RoutineBody {
     review_every_weeks: u16,
 }
 
-fn routine_body(version: u32, routine: &Routine<MemberId>) -> RoutineBody {
+fn step_body(step: &Step<MemberId>) -> StepBody {
     let ids = |set: &BTreeSet<MemberId>| set.iter().map(ToString::to_string).collect();
+    StepBody {
+        id: Some(step.id.0),
+        item: match &step.what {
+            StepWhat::Item(item) => Some(item.clone()),
+            StepWhat::Text(_) => None,
+        },
+        text: match &step.what {
+            StepWhat::Text(text) => Some(text.clone()),
+            StepWhat::Item(_) => None,
+        },
+        minutes: step.minutes,
+        for_members: ids(&step.for_members),
+        from_members: ids(&step.from_members),
+    }
+}
+
+fn routine_body(version: u32, routine: &Routine<MemberId>) -> RoutineBody {
     RoutineBody {
         version,
-        steps: routine
-            .steps
-            .iter()
-            .map(|step| StepBody {
-                id: Some(step.id.0),
-                item: match &step.what {
-                    StepWhat::Item(item) => Some(item.clone()),
-                    StepWhat::Text(_) => None,
-                },
-                text: match &step.what {
-                    StepWhat::Text(text) => Some(text.clone()),
-                    StepWhat::Item(_) => None,
-                },
-                minutes: step.minutes,
-                for_members: ids(&step.for_members),
-                from_members: ids(&step.from_members),
-            })
-            .collect(),
+        steps: routine.steps.iter().map(step_body).collect(),
         safewords: SafewordsBody {
             stop: routine.settings.stop_word.clone(),
             slow: routine.settings.slow_word.clone(),
@@ -206,10 +206,109 @@ pub struct ProposalBody {
     accepted_by: Vec<String>,
     /// Declines with their notes.
     declined: Vec<DeclineBody>,
+    /// The whole routine it would make: every step and setting, as it would be agreed.
     routine: RoutineBody,
+    /// What it changes against the routine it was made from (`base-version`, the current
+    /// routine while it is open): the new routine's steps in order, then the steps removed,
+    /// then the settings. Empty when it changes nothing.
+    changes: Vec<ChangeBody>,
     /// The version it became, once accepted.
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<u32>,
+}
+
+/// One thing a proposal changes, named by `what`. Steps: `step-added` and `step-removed`
+/// (with the step), `step-changed` (`before` and `after`: the same step id with other
+/// content), `step-moved` (the step, and its places `from` and `to`, counted from 0 in the
+/// old and the new routine's steps; a step that only shifts because others were added or
+/// removed has not moved). Settings, each with its value `from` and `to` (`null` for none):
+/// `stop-word`, `slow-word`, `nonverbal-signal`, `check-in-minutes`, `follow-up-hours`,
+/// `variant`, `review-every-sessions`, `review-every-weeks`.
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "what", rename_all = "kebab-case")]
+pub enum ChangeBody {
+    StepAdded {
+        step: StepBody,
+    },
+    StepRemoved {
+        step: StepBody,
+    },
+    StepChanged {
+        before: StepBody,
+        after: StepBody,
+    },
+    StepMoved {
+        step: StepBody,
+        from: usize,
+        to: usize,
+    },
+    StopWord {
+        from: String,
+        to: String,
+    },
+    SlowWord {
+        from: String,
+        to: String,
+    },
+    NonverbalSignal {
+        #[schema(required = true)]
+        from: Option<String>,
+        #[schema(required = true)]
+        to: Option<String>,
+    },
+    CheckInMinutes {
+        #[schema(required = true)]
+        from: Option<u16>,
+        #[schema(required = true)]
+        to: Option<u16>,
+    },
+    FollowUpHours {
+        from: Vec<u16>,
+        to: Vec<u16>,
+    },
+    Variant {
+        from: String,
+        to: String,
+    },
+    ReviewEverySessions {
+        from: u16,
+        to: u16,
+    },
+    ReviewEveryWeeks {
+        from: u16,
+        to: u16,
+    },
+}
+
+fn change_body(change: Change<MemberId>) -> ChangeBody {
+    match change {
+        Change::StepAdded(step) => ChangeBody::StepAdded {
+            step: step_body(&step),
+        },
+        Change::StepRemoved(step) => ChangeBody::StepRemoved {
+            step: step_body(&step),
+        },
+        Change::StepChanged { before, after } => ChangeBody::StepChanged {
+            before: step_body(&before),
+            after: step_body(&after),
+        },
+        Change::StepMoved { step, from, to } => ChangeBody::StepMoved {
+            step: step_body(&step),
+            from,
+            to,
+        },
+        Change::StopWord { from, to } => ChangeBody::StopWord { from, to },
+        Change::SlowWord { from, to } => ChangeBody::SlowWord { from, to },
+        Change::NonverbalSignal { from, to } => ChangeBody::NonverbalSignal { from, to },
+        Change::CheckInMinutes { from, to } => ChangeBody::CheckInMinutes { from, to },
+        Change::FollowUpHours { from, to } => ChangeBody::FollowUpHours { from, to },
+        Change::Variant { from, to } => ChangeBody::Variant {
+            from: from.as_str().to_owned(),
+            to: to.as_str().to_owned(),
+        },
+        Change::ReviewEverySessions { from, to } => ChangeBody::ReviewEverySessions { from, to },
+        Change::ReviewEveryWeeks { from, to } => ChangeBody::ReviewEveryWeeks { from, to },
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -239,6 +338,7 @@ fn proposal_body(view: &ProposalView) -> ProposalBody {
             })
             .collect(),
         routine: routine_body(proposal.base_version, &proposal.routine),
+        changes: view.changes().into_iter().map(change_body).collect(),
         version: view.version,
     }
 }
@@ -258,7 +358,8 @@ pub async fn proposals_post(
     Ok((StatusCode::CREATED, Json(proposal_body(&proposed))).into_response())
 }
 
-/// The circle's proposals that are still open, or were declined.
+/// The circle's proposals that are still open, or were declined: each with the whole routine
+/// it would make and what that changes, to read before saying yes or no.
 #[utoipa::path(get, path = "/api/v1/circles/{id}/routine/proposals", security(("bearer" = [])),
     responses((status = 200, body = Vec<ProposalBody>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn proposals_get(
@@ -380,15 +481,8 @@ pub struct SettingsChangeBody {
     after: RoutineBody,
 }
 
-fn steps_body(steps: Vec<Step<MemberId>>) -> Vec<StepBody> {
-    routine_body(
-        0,
-        &Routine {
-            steps,
-            settings: Settings::default(),
-        },
-    )
-    .steps
+fn steps_body(steps: &[Step<MemberId>]) -> Vec<StepBody> {
+    steps.iter().map(step_body).collect()
 }
 
 /// What changed between two versions.
@@ -425,20 +519,14 @@ pub async fn compare_get(
             ),
         });
     Ok(Json(CompareBody {
-        added: steps_body(change.added.clone()),
-        removed: steps_body(change.removed.clone()),
+        added: steps_body(&change.added),
+        removed: steps_body(&change.removed),
         changed: change
             .changed
             .iter()
-            .map(|(before, after)| {
-                let mut pair = steps_body(vec![before.clone(), after.clone()]);
-                let after = pair.pop();
-                let before = pair.pop();
-                (before, after)
-            })
-            .filter_map(|pair| match pair {
-                (Some(before), Some(after)) => Some(ChangedStepBody { before, after }),
-                _ => None,
+            .map(|(before, after)| ChangedStepBody {
+                before: step_body(before),
+                after: step_body(after),
             })
             .collect(),
         reordered: change.reordered,

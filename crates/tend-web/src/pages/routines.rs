@@ -1,17 +1,18 @@
 //! The circle's routine in the browser: the current version, proposals to say yes or no to,
 //! an editor built from common ground (no JavaScript needed: steps move with up and down
-//! buttons), every version compared, and review rounds.
+//! buttons), every version compared, and review rounds. Each proposal shows the whole
+//! routine it would make, its changes named in words, before the buttons to say yes or no.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use tend_app::routine::{self, ReviewInput, RoutineInput, StepInput};
+use tend_app::routine::{self, ProposalView, ReviewInput, RoutineInput, StepInput};
 use tend_app::{CircleId, CircleRecord, MemberId, Problem, ProposalId, ReviewId};
 use tend_core::profile::Variant;
-use tend_core::routine::{ProposalState, Routine, StepVerdict};
+use tend_core::routine::{Change, ProposalState, Routine, StepVerdict};
 
 use super::ctx::{Ctx, EmptyForm, FormErrors, MemberCtx};
 use super::words::{names, per_person, settings_words, step_words, variant_words};
@@ -31,9 +32,30 @@ struct ProposalRow {
     variant: String,
     state: String,
     open: bool,
-    steps: Vec<String>,
+    /// The whole routine it would make, each step and setting with what changes about it.
+    steps: Vec<MarkedStep>,
+    /// Steps of the routine it was made from that it leaves out.
+    removed: Vec<String>,
+    settings: Vec<MarkedSetting>,
+    /// Whether it changes nothing at all.
+    unchanged: bool,
     notes: Vec<String>,
     mine_accepted: bool,
+}
+
+/// A step of a proposed routine in words, and what changes about it in words ("New",
+/// "Moved (was step 2)"…), never by colour alone.
+struct MarkedStep {
+    words: String,
+    marks: Vec<String>,
+}
+
+/// A setting of a proposed routine: its label, and its value or how it changes ("Changed:
+/// red → pineapple").
+struct MarkedSetting {
+    label: String,
+    value: String,
+    changed: bool,
 }
 
 #[derive(Template)]
@@ -98,6 +120,192 @@ fn review_every_words(i18n: &I18n, routine: &Routine<MemberId>) -> String {
     }
 }
 
+/// Every setting of `routine` in words, as the routine page lists them, reviews last.
+fn all_settings_words(i18n: &I18n, routine: &Routine<MemberId>) -> Vec<(String, String)> {
+    let mut rows = settings_words(i18n, routine);
+    rows.push((
+        i18n.t("routine-review-every"),
+        review_every_words(i18n, routine),
+    ));
+    rows
+}
+
+/// The label (message id) under which the routine page shows a setting that changed.
+fn setting_label(change: &Change<MemberId>) -> Option<&'static str> {
+    Some(match change {
+        Change::StopWord { .. } => "routine-stop-word",
+        Change::SlowWord { .. } => "routine-slow-word",
+        Change::NonverbalSignal { .. } => "routine-nonverbal",
+        Change::CheckInMinutes { .. } => "routine-check-in-setting",
+        Change::FollowUpHours { .. } => "routine-follow-ups-setting",
+        Change::Variant { .. } => "routine-variant",
+        Change::ReviewEverySessions { .. } | Change::ReviewEveryWeeks { .. } => {
+            "routine-review-every"
+        }
+        Change::StepAdded(_)
+        | Change::StepRemoved(_)
+        | Change::StepChanged { .. }
+        | Change::StepMoved { .. } => return None,
+    })
+}
+
+/// A setting that differs between two routines, in the routine page's words.
+struct SettingChange {
+    label: String,
+    /// Its value before and after ("none" for a setting left out, like no signal).
+    from: String,
+    to: String,
+    /// Its place among the settings before.
+    place: usize,
+}
+
+/// Every setting that differs from `before` to `after`, in the order the routine page lists
+/// them. Settings are matched by label, not by place: one that is added or taken away (a
+/// non-verbal signal) does not shift the others.
+fn changed_settings(
+    i18n: &I18n,
+    before: &Routine<MemberId>,
+    after: &Routine<MemberId>,
+) -> Vec<SettingChange> {
+    let (before_rows, after_rows) = (
+        all_settings_words(i18n, before),
+        all_settings_words(i18n, after),
+    );
+    let changed: BTreeSet<&str> =
+        tend_core::routine::setting_changes(&before.settings, &after.settings)
+            .iter()
+            .filter_map(setting_label)
+            .collect();
+    let value_in = |rows: &[(String, String)], label: &str| {
+        rows.iter()
+            .find(|(l, _)| l == label)
+            .map_or_else(|| i18n.t("routine-none"), |(_, v)| v.clone())
+    };
+    SETTING_LABELS
+        .into_iter()
+        .filter(|id| changed.contains(id))
+        .map(|id| {
+            let label = i18n.t(id);
+            SettingChange {
+                from: value_in(&before_rows, &label),
+                to: value_in(&after_rows, &label),
+                place: before_rows
+                    .iter()
+                    .position(|(l, _)| *l == label)
+                    .unwrap_or(before_rows.len()),
+                label,
+            }
+        })
+        .collect()
+}
+
+/// The settings' labels in the order the routine page lists them.
+const SETTING_LABELS: [&str; 7] = [
+    msg("routine-stop-word"),
+    msg("routine-slow-word"),
+    msg("routine-nonverbal"),
+    msg("routine-check-in-setting"),
+    msg("routine-follow-ups-setting"),
+    msg("routine-variant"),
+    msg("routine-review-every"),
+];
+
+/// A proposal as its card shows it: the whole routine it would make, in the words the
+/// routine page uses for the current one, with every change marked in words.
+fn proposal_row(
+    i18n: &I18n,
+    names: &HashMap<MemberId, String>,
+    me: MemberId,
+    view: &ProposalView,
+) -> ProposalRow {
+    let proposal = &view.proposal;
+    let changes = view.changes();
+    let words = |s: &tend_core::routine::Step<MemberId>| step_words(i18n, names, s);
+    let steps = proposal
+        .routine
+        .steps
+        .iter()
+        .map(|step| MarkedStep {
+            words: words(step),
+            marks: changes
+                .iter()
+                .filter_map(|change| match change {
+                    Change::StepAdded(added) if added.id == step.id => {
+                        Some(i18n.t("proposal-mark-new"))
+                    }
+                    Change::StepChanged { before, after } if after.id == step.id => Some(
+                        i18n.t_with("proposal-mark-changed-step", &[("before", &words(before))]),
+                    ),
+                    Change::StepMoved {
+                        step: moved, from, ..
+                    } if moved.id == step.id => Some(
+                        i18n.t_with("proposal-mark-moved", &[("place", &(from + 1).to_string())]),
+                    ),
+                    _ => None,
+                })
+                .collect(),
+        })
+        .collect();
+    let removed = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::StepRemoved(step) => Some(words(step)),
+            _ => None,
+        })
+        .collect();
+    // Settings as the routine page words them; a changed one says what it was and becomes.
+    let mut settings: Vec<MarkedSetting> = all_settings_words(i18n, &proposal.routine)
+        .into_iter()
+        .map(|(label, value)| MarkedSetting {
+            label,
+            value,
+            changed: false,
+        })
+        .collect();
+    for changed in changed_settings(i18n, &view.base, &proposal.routine) {
+        let value = i18n.t_with(
+            "proposal-mark-changed-setting",
+            &[("from", &changed.from), ("to", &changed.to)],
+        );
+        match settings.iter_mut().find(|row| row.label == changed.label) {
+            Some(row) => {
+                row.value = value;
+                row.changed = true;
+            }
+            // A setting the proposal takes away (a non-verbal signal): shown where it was.
+            None => settings.insert(
+                changed.place.min(settings.len()),
+                MarkedSetting {
+                    label: changed.label,
+                    value,
+                    changed: true,
+                },
+            ),
+        }
+    }
+    ProposalRow {
+        id: view.id.to_string(),
+        author: names.get(&proposal.author).cloned().unwrap_or_default(),
+        variant: variant_words(i18n, proposal.routine.settings.variant),
+        state: i18n.t(&format!(
+            "proposal-state-{}",
+            routine::state_name(view.state)
+        )),
+        open: view.state == ProposalState::Open,
+        steps,
+        removed,
+        settings,
+        unchanged: changes.is_empty(),
+        notes: proposal
+            .declined
+            .iter()
+            .filter(|(_, note)| !note.is_empty())
+            .map(|(m, note)| format!("{}: {note}", names.get(m).cloned().unwrap_or_default()))
+            .collect(),
+        mine_accepted: proposal.author == me || proposal.accepted_by.contains(&me),
+    }
+}
+
 pub async fn routine_get(
     State(state): State<AppState>,
     MemberCtx { ctx, me }: MemberCtx,
@@ -113,29 +321,7 @@ pub async fn routine_get(
     let proposals = overview
         .proposals
         .iter()
-        .map(|p| ProposalRow {
-            id: p.id.to_string(),
-            author: names.get(&p.proposal.author).cloned().unwrap_or_default(),
-            variant: variant_words(&ctx.i18n, p.proposal.routine.settings.variant),
-            state: ctx.t(&format!("proposal-state-{}", routine::state_name(p.state))),
-            open: p.state == ProposalState::Open,
-            steps: p
-                .proposal
-                .routine
-                .steps
-                .iter()
-                .map(|s| step_words(&ctx.i18n, &names, s))
-                .collect(),
-            notes: p
-                .proposal
-                .declined
-                .iter()
-                .filter(|(_, note)| !note.is_empty())
-                .map(|(m, note)| format!("{}: {note}", names.get(m).cloned().unwrap_or_default()))
-                .collect(),
-            mine_accepted: p.proposal.author == me.member.id
-                || p.proposal.accepted_by.contains(&me.member.id),
-        })
+        .map(|p| proposal_row(&ctx.i18n, &names, me.member.id, p))
         .collect();
     let versions = history
         .iter()
@@ -624,31 +810,10 @@ pub async fn compare_get(
     .await?;
     let names = names(&circle);
     let words = |s: &tend_core::routine::Step<MemberId>| step_words(&ctx.i18n, &names, s);
-    let settings = match &change.settings {
-        None => Vec::new(),
-        Some((before, after)) => {
-            let before = settings_words(
-                &ctx.i18n,
-                &Routine {
-                    steps: Vec::new(),
-                    settings: before.clone(),
-                },
-            );
-            let after = settings_words(
-                &ctx.i18n,
-                &Routine {
-                    steps: Vec::new(),
-                    settings: after.clone(),
-                },
-            );
-            before
-                .into_iter()
-                .zip(after)
-                .filter(|(b, a)| b.1 != a.1)
-                .map(|(b, a)| (b.0, b.1, a.1))
-                .collect()
-        }
-    };
+    let settings = changed_settings(&ctx.i18n, &from, &to)
+        .into_iter()
+        .map(|c| (c.label, c.from, c.to))
+        .collect();
     let page = ComparePage {
         id: circle.id.to_string(),
         from: query.from,

@@ -177,4 +177,40 @@ async fn the_openapi_document_describes_every_api_route() {
     ] {
         assert!(paths[path][method].is_object(), "{path} {method}");
     }
+    // A proposal comes with what it changes: one schema per kind of change, named by `what`,
+    // each with its value before and after (null for none, but never left out).
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["ProposalBody"]["properties"]["changes"]["items"]["$ref"],
+        "#/components/schemas/ChangeBody"
+    );
+    let kinds = schemas["ChangeBody"]["oneOf"].as_array().unwrap();
+    let named: Vec<&str> = kinds
+        .iter()
+        .map(|k| k["properties"]["what"]["enum"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        named,
+        [
+            "step-added",
+            "step-removed",
+            "step-changed",
+            "step-moved",
+            "stop-word",
+            "slow-word",
+            "nonverbal-signal",
+            "check-in-minutes",
+            "follow-up-hours",
+            "variant",
+            "review-every-sessions",
+            "review-every-weeks"
+        ]
+    );
+    for kind in kinds.iter().filter(|k| k["properties"]["from"].is_object()) {
+        let required = kind["required"].as_array().unwrap();
+        assert!(
+            required.contains(&json!("from")) && required.contains(&json!("to")),
+            "{kind}"
+        );
+    }
 }

@@ -662,8 +662,29 @@ async fn two_partners_shape_their_routine_in_chromium_dragging_steps_into_order(
     bo.client.goto(&format!("{routine}/edit")).await.unwrap();
     bo.submit(Locator::Css("button[value='down-0']")).await;
     bo.fill("step-0-minutes", "20").await;
+    let stop = bo.client.find(Locator::Id("stop")).await.unwrap();
+    stop.clear().await.unwrap();
+    stop.send_keys("pineapple").await.unwrap();
     bo.submit(Locator::Css("button[value='propose']")).await;
+    // Before saying yes, Ash reads the whole routine it would make, the changes in words.
     ash.client.goto(&routine).await.unwrap();
+    assert_eq!(
+        ash.texts("section.proposal .change").await,
+        [
+            "Changed (was: Cuddling or spooning)",
+            "Moved (was step 1)",
+            "Changed: red → pineapple"
+        ]
+    );
+    assert_fits_a_phone(&ash).await;
+    ash.client
+        .execute(
+            "document.querySelector('section.proposal').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    maybe_screenshot(&ash, "routine-proposal").await;
     ash.submit(Locator::Css("form[action$='/accept'] button"))
         .await;
     assert_eq!(
@@ -679,7 +700,10 @@ async fn two_partners_shape_their_routine_in_chromium_dragging_steps_into_order(
             .await;
         assert_eq!(
             partner.texts("main > ul > li").await,
-            ["Cuddling or spooning → Cuddling or spooning · 20 minutes"]
+            [
+                "Cuddling or spooning → Cuddling or spooning · 20 minutes",
+                "Word to stop: red → pineapple"
+            ]
         );
         assert!(
             partner

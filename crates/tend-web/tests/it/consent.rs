@@ -394,6 +394,83 @@ async fn a_newcomers_proposal_keeps_the_steps_hidden_from_them() {
     }
 }
 
+/// Finding 2, the routine, as a proposal shows it before anyone says yes: what it changes
+/// names no step hidden from a newcomer, not even one it removes, on the page or in the API.
+#[tokio::test]
+async fn a_proposals_changes_name_no_step_hidden_from_a_newcomer() {
+    for app in apps().await {
+        let a = person(&app, "ashley", "Ash").await;
+        let b = person(&app, "bowie", "Bo").await;
+        let c = person(&app, "cass", "Cass").await;
+        let id = circle(&app, &[&a, &b]).await;
+        let proposals = format!("/api/v1/circles/{id}/routine/proposals");
+        let (_, proposal) = call(
+            &app,
+            Method::POST,
+            &proposals,
+            &a.api,
+            Some(json!({"steps": [
+                {"item": "cuddling", "minutes": 10, "for": [a.api.id], "from": [b.api.id]},
+                {"item": "water-or-a-drink"}
+            ]})),
+        )
+        .await;
+        let pid = proposal["id"].as_str().unwrap();
+        post(&app, &b, &format!("{proposals}/{pid}/accept")).await;
+        lock(&app, &id, &a).await;
+        lock(&app, &id, &b).await;
+        join(&app, &id, &a, &c).await;
+        // A proposes to drop the cuddle, give the water five minutes and stop on "pineapple".
+        let (status, proposal) = call(
+            &app,
+            Method::POST,
+            &proposals,
+            &a.api,
+            Some(json!({
+                "steps": [{"id": 2, "item": "water-or-a-drink", "minutes": 5}],
+                "safewords": {"stop": "pineapple", "slow": "yellow"}
+            })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{proposal}");
+        assert_eq!(proposal["state"], "open", "{proposal}");
+
+        let (_, for_b) = call(&app, Method::GET, &proposals, &b.api, None).await;
+        let what = |listed: &Value| -> Vec<String> {
+            listed[0]["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["what"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(
+            what(&for_b),
+            ["step-changed", "step-removed", "stop-word"],
+            "{for_b}"
+        );
+        let (_, for_c) = call(&app, Method::GET, &proposals, &c.api, None).await;
+        assert_eq!(what(&for_c), ["step-changed", "stop-word"], "{for_c}");
+        assert!(!for_c.to_string().contains("cuddling"), "{for_c}");
+        let (_, page_c) = page(&app, &c, &format!("/circles/{id}/routine")).await;
+        assert_eq!(
+            texts(&page_c, "section.proposal ol.proposed-steps li"),
+            ["Water or a drink · 5 minutes Changed (was: Water or a drink)"]
+        );
+        assert!(texts(&page_c, "section.proposal ul.removed-steps li").is_empty());
+        assert!(
+            texts(&page_c, "section.proposal dd").contains(&"Changed: red → pineapple".to_owned()),
+            "{page_c}"
+        );
+        assert!(!page_c.contains("Cuddling"), "{page_c}");
+        let (_, page_b) = page(&app, &b, &format!("/circles/{id}/routine")).await;
+        assert_eq!(
+            texts(&page_b, "section.proposal ul.removed-steps li"),
+            ["Cuddling or spooning · 10 minutes · for Ash · from Bo Removed"]
+        );
+    }
+}
+
 /// The new boundaries a brief names, as `who` sees it.
 async fn brief(app: &TestApp, who: &Person, path: &str) -> Vec<String> {
     let (_, html) = page(app, who, path).await;
