@@ -29,6 +29,7 @@ pub mod profile;
 pub mod reflections;
 pub mod routine;
 pub mod sessions;
+pub mod signals;
 
 pub use app::{App, Settings};
 pub use clock::{Clock, now};

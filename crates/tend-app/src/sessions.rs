@@ -23,9 +23,9 @@ use crate::check_ins;
 use crate::circles;
 use crate::error::{Error, Problem, Result, msg};
 use crate::follow_ups;
-use crate::live::{self, LatestSignal};
 use crate::notifications;
 use crate::routine;
+use crate::signals::{self, LatestSignal};
 
 /// What `me` asks for: the members taking part (all of the circle when empty), which kind
 /// of session, and whether to start straight with aftercare.
@@ -193,7 +193,7 @@ pub async fn view(app: &App, me: MemberId, id: CareSessionId) -> Result<SessionV
     } else {
         None
     };
-    let (signals, latest) = live::signals(app, me, &stored).await?;
+    let (signals, latest) = signals::signals(app, me, &stored).await?;
     Ok(SessionView {
         stored,
         circle,

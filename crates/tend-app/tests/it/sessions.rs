@@ -89,9 +89,13 @@ async fn a_plan_goes_live_when_both_are_in_at_the_same_moment_and_red_stops_it_f
         assert_eq!(received.len(), 1);
         assert_eq!(received[0].from, ash.id);
 
-        sessions::act(app, ash.id, session, Action::Close)
-            .await
-            .unwrap();
+        // Each one's aftercare is their own: the session closes when both are done.
+        for (who, state) in [(ash.id, State::Aftercare), (sam.id, State::Closed)] {
+            let after = sessions::act(app, who, session, Action::Close)
+                .await
+                .unwrap();
+            assert_eq!(after.record.session.state, state);
+        }
         let twice = sessions::act(app, sam.id, session, Action::Close)
             .await
             .unwrap_err();

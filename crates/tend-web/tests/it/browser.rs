@@ -884,7 +884,7 @@ async fn aftercare_now_reads_well_on_a_phone_from_circle_to_reflection() {
     client.back().await.unwrap();
     browser
         .submit(Locator::XPath(
-            "//button[normalize-space()='Aftercare is done']",
+            "//button[normalize-space()='My aftercare is done']",
         ))
         .await;
     browser
