@@ -1215,7 +1215,7 @@ async fn a_newcomer_on_a_phone_sees_what_a_couple_shared_only_once_both_confirme
 }
 
 /// Fills the readiness check on `phone`'s session page and says "I'm in".
-async fn check_in(phone: &Browser) {
+pub(crate) async fn check_in(phone: &Browser) {
     for choice in [
         "input[name='energy'][value='4']",
         "input[name='mood'][value='4']",

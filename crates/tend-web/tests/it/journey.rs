@@ -127,16 +127,7 @@ async fn journey(javascript: bool) {
     let session = ash.client.current_url().await.unwrap().to_string();
     for phone in [&ash, &bo] {
         phone.client.goto(&session).await.unwrap();
-        for choice in [
-            "input[name='energy'][value='4']",
-            "input[name='mood'][value='4']",
-            "input[name='sober'][value='yes']",
-        ] {
-            phone.click(Locator::Css(choice)).await;
-        }
-        phone
-            .submit(Locator::Css("button[name='go'][value='ready']"))
-            .await;
+        crate::browser::check_in(phone).await;
     }
     sees(&ash, javascript, ".session-state", "The session is on.").await;
 
