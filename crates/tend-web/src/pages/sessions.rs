@@ -733,12 +733,22 @@ struct FollowUpRow {
     partners: Vec<(String, String)>,
 }
 
+/// A follow-up still to come, said in the member's time zone.
+struct UpcomingRow {
+    /// "Thursday 10:00"
+    when: String,
+    /// "in 2 days"
+    from_now: String,
+    /// "12 hours after"
+    hours: String,
+}
+
 #[derive(Template)]
 #[template(path = "sessions/follow_ups.html")]
 struct FollowUpsPage {
     ctx: Ctx,
     due: Vec<FollowUpRow>,
-    upcoming: Vec<(String, String)>,
+    upcoming: Vec<UpcomingRow>,
     levels: Vec<(String, String)>,
     /// After 🟡 or 🔴: what helps the member when they drop, in their own words.
     what_helps: Option<Vec<String>>,
@@ -754,9 +764,10 @@ async fn follow_ups_page(
 ) -> Result<FollowUpsPage, AppError> {
     let mut due = Vec::new();
     let mut upcoming = Vec::new();
+    let now = state.app.clock.now();
     for view in follow_ups::list_with_partners(&state.app, me).await? {
         let follow_up = &view.follow_up;
-        let day = weekday(&ctx.i18n, follow_up.session_at);
+        let day = crate::words::weekday_in(&ctx.i18n, &ctx.zone, follow_up.session_at);
         if view.due {
             due.push(FollowUpRow {
                 partners: view
@@ -771,10 +782,14 @@ async fn follow_ups_page(
                     .map(|a| ctx.t(&format!("follow-up-answered-{}", a.as_str()))),
             });
         } else {
-            let hours = ctx
-                .i18n
-                .t_count("insights-hours-after", u32::from(follow_up.hours));
-            upcoming.push((day, hours));
+            // Each at its own day and time, as the member's clocks will show it.
+            upcoming.push(UpcomingRow {
+                when: crate::words::day_and_clock(&ctx.i18n, &ctx.zone, view.due_at),
+                from_now: crate::words::from_now(&ctx.i18n, now, view.due_at),
+                hours: ctx
+                    .i18n
+                    .t_count("insights-hours-after", u32::from(follow_up.hours)),
+            });
         }
     }
     due.reverse();

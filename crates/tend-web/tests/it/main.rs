@@ -26,4 +26,5 @@ mod routines;
 mod safety;
 mod session_pages;
 mod sessions;
+mod time_zones;
 mod together;
