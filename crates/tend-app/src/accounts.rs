@@ -136,14 +136,43 @@ pub async fn signed_in(app: &App, secret: &str) -> Result<Option<SignedIn>> {
     }
 }
 
-/// Ends one browser's sign-in (sign out, lock now).
+/// Ends one browser's sign-in (sign out, lock now). The member's open pages are nudged, so
+/// the ones of this sign-in find it gone and go to the sign-in page.
 pub async fn end_sign_in(app: &App, signed_in: &SignedIn) -> Result<()> {
-    Ok(app.store.delete_session(&signed_in.session_hash).await?)
+    app.store.delete_session(&signed_in.session_hash).await?;
+    app.bus.publish(signed_in.member.id);
+    Ok(())
 }
 
-/// Ends every sign-in and API token of the member. Nobody is told.
+/// Quick exit: ends the sign-in whose cookie holds `secret` at once, alive or expired, and
+/// nudges the member's open pages as `end_sign_in` does. Nothing else is read or touched; a
+/// secret that names no sign-in changes nothing.
+pub async fn end_sign_in_now(app: &App, secret: &str) -> Result<()> {
+    let session_hash = secret_hash(secret);
+    let Some(session) = app.store.session(&session_hash).await? else {
+        return Ok(());
+    };
+    app.store.delete_session(&session_hash).await?;
+    app.bus.publish(session.member_id);
+    Ok(())
+}
+
+/// Whether the sign-in with this hash is still alive (not ended, not expired), without
+/// counting as use: open live streams ask this to end when their sign-in has.
+pub(crate) async fn still_signed_in(app: &App, session_hash: &[u8; 32]) -> Result<bool> {
+    let Some(session) = app.store.session(session_hash).await? else {
+        return Ok(false);
+    };
+    let policy = app.settings.session;
+    Ok(policy.is_alive(session.created_at, session.last_seen_at, clock::now()))
+}
+
+/// Ends every sign-in and API token of the member. Nobody is told; their open pages are
+/// nudged, and go to the sign-in page.
 pub async fn sign_out_everywhere(app: &App, me: MemberId) -> Result<()> {
-    Ok(app.store.sign_out_everywhere(me).await?)
+    app.store.sign_out_everywhere(me).await?;
+    app.bus.publish(me);
+    Ok(())
 }
 
 /// Forgets sign-ins that have expired; how many.
@@ -177,6 +206,8 @@ pub async fn change_password(app: &App, me: &SignedIn, current: &str, new: &str)
     app.store
         .delete_other_sessions(member.id, &me.session_hash)
         .await?;
+    // The other sign-ins' open pages find theirs gone.
+    app.bus.publish(member.id);
     Ok(())
 }
 
@@ -212,6 +243,7 @@ pub async fn recover(
         .set_password_hash(credentials.member_id, &hash)
         .await?;
     app.store.sign_out_everywhere(credentials.member_id).await?;
+    app.bus.publish(credentials.member_id);
     Ok(credentials.member_id)
 }
 

@@ -6,12 +6,13 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use tend_core::Timestamp;
 use tend_store::{
     CircleId, FollowUpId, Member, MemberId, Notification, NotificationId, StoreError,
 };
 
+use crate::accounts::{self, SignedIn};
 use crate::app::App;
 use crate::error::Result;
 
@@ -185,17 +186,56 @@ pub async fn unseen(app: &App, me: MemberId) -> Result<u32> {
 
 /// Follows the member's unseen count for the badge: the count now and after every change
 /// (looked at again every 30 seconds, in case a nudge was missed). Ends when the count
-/// cannot be read.
+/// cannot be read. For the API, whose token is checked once when the stream opens.
 pub fn badge(app: App, me: MemberId) -> impl Stream<Item = u32> + Send + 'static {
+    follow_badge(app, me, None).filter_map(|badge| async move {
+        match badge {
+            Badge::Unseen(unseen) => Some(unseen),
+            Badge::SignedOut => None,
+        }
+    })
+}
+
+/// What a page's badge stream says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Badge {
+    /// The member's unseen count, now or after a change.
+    Unseen(u32),
+    /// The sign-in of the page has ended (sign out, lock now, quick exit elsewhere, or it
+    /// expired): the last thing the stream says.
+    SignedOut,
+}
+
+/// `badge` for a page of one sign-in: at every look it first checks that the sign-in is
+/// still alive, and ends with `SignedOut` when it is not. Ending a sign-in nudges the
+/// member's streams, so an open page learns at once.
+pub fn badge_while_signed_in(
+    app: App,
+    signed_in: &SignedIn,
+) -> impl Stream<Item = Badge> + Send + 'static + use<> {
+    follow_badge(app, signed_in.member.id, Some(signed_in.session_hash))
+}
+
+fn follow_badge(
+    app: App,
+    me: MemberId,
+    sign_in: Option<[u8; 32]>,
+) -> impl Stream<Item = Badge> + Send + 'static {
     // Subscribe before the first count, so nothing that comes in between is missed.
     let nudges = app.bus.subscribe(me);
     futures_util::stream::unfold(
-        (app, nudges, None::<u32>),
-        move |(app, mut nudges, last)| async move {
+        Some((app, nudges, None::<u32>)),
+        move |following| async move {
+            let (app, mut nudges, last) = following?;
             loop {
+                if let Some(session_hash) = &sign_in
+                    && !accounts::still_signed_in(&app, session_hash).await.ok()?
+                {
+                    return Some((Badge::SignedOut, None));
+                }
                 let unseen = app.store.unseen_notifications(me).await.ok()?;
                 if last != Some(unseen) {
-                    return Some((unseen, (app, nudges, Some(unseen))));
+                    return Some((Badge::Unseen(unseen), Some((app, nudges, Some(unseen)))));
                 }
                 let waited = tokio::time::timeout(Duration::from_secs(30), nudges.recv()).await;
                 if let Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) = waited {

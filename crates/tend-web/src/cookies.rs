@@ -1,5 +1,7 @@
-//! The cookies Tend sets and reads: the sign-in, the CSRF secret and the theme. Host-only,
-//! `HttpOnly`, `SameSite=Lax`, with the `__Host-` prefix and `Secure` on https.
+//! The cookies Tend sets and reads: the sign-in, the CSRF secret and the theme (host-only,
+//! `HttpOnly`, `SameSite=Lax`), and the time zone `tend.js` reads from the browser (host-only,
+//! `SameSite=Lax`, readable by the script that sets it); all with the `__Host-` prefix and
+//! `Secure` on https, and all ending with the browser.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{self, HeaderValue};
@@ -13,6 +15,9 @@ pub struct CookieNames {
     pub session: &'static str,
     pub csrf: &'static str,
     pub theme: &'static str,
+    /// The browser's time zone, an IANA name; set by `tend.js`, which reads this name from
+    /// the page (`data-tz-cookie`).
+    pub tz: &'static str,
     pub secure: bool,
 }
 
@@ -23,6 +28,7 @@ impl CookieNames {
                 session: "__Host-tend_session",
                 csrf: "__Host-tend_csrf",
                 theme: "__Host-tend_theme",
+                tz: "__Host-tend_tz",
                 secure: true,
             }
         } else {
@@ -30,6 +36,7 @@ impl CookieNames {
                 session: "tend_session",
                 csrf: "tend_csrf",
                 theme: "tend_theme",
+                tz: "tend_tz",
                 secure: false,
             }
         }
@@ -52,6 +59,11 @@ impl CookieNames {
         ))
         .unwrap_or_else(|_| HeaderValue::from_static("tend_invalid=1"))
     }
+
+    /// Every cookie Tend sets, for forgetting them all at once (Quick exit).
+    pub fn all(&self) -> [&'static str; 4] {
+        [self.session, self.csrf, self.theme, self.tz]
+    }
 }
 
 /// The request's cookies that Tend reads.
@@ -59,6 +71,7 @@ impl CookieNames {
 pub struct Cookies {
     session: Option<String>,
     theme: Option<String>,
+    tz: Option<String>,
 }
 
 impl Cookies {
@@ -68,6 +81,11 @@ impl Cookies {
 
     pub fn theme(&self) -> Option<&str> {
         self.theme.as_deref()
+    }
+
+    /// The time zone the browser said, unchecked (see `words::Zone::from_browser`).
+    pub fn tz(&self) -> Option<&str> {
+        self.tz.as_deref()
     }
 }
 
@@ -93,6 +111,7 @@ impl FromRequestParts<AppState> for Cookies {
         Ok(Self {
             session: read_cookie(&parts.headers, names.session),
             theme: read_cookie(&parts.headers, names.theme),
+            tz: read_cookie(&parts.headers, names.tz),
         })
     }
 }

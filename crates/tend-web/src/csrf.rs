@@ -23,9 +23,12 @@ pub fn is_api(path: &str) -> bool {
 }
 
 /// Whether `path` may render a page with forms (and so needs the CSRF cookie). The API,
-/// assets and health checks do not, and skip that work.
+/// assets and health checks do not, and skip that work; nor do Quick exit and its blank
+/// page, which must leave no cookie of Tend's behind.
 pub fn is_page(path: &str) -> bool {
-    !(is_api(path) || path.starts_with("/static/") || path == "/healthz" || path == "/readyz")
+    !(is_api(path)
+        || path.starts_with("/static/")
+        || matches!(path, "/healthz" | "/readyz" | "/quick-exit" | "/exit"))
 }
 
 /// State-changing requests from pages must come from Tend's own pages. Browsers say where a

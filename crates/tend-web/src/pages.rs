@@ -39,6 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route("/signout", post(sign_in::signout_post))
         .route("/lock", post(sign_in::lock_post))
         .route(
+            "/quick-exit",
+            get(sign_in::quick_exit_get).post(sign_in::quick_exit_post),
+        )
+        .route(
             "/recover",
             get(sign_in::recover_get).post(sign_in::recover_post),
         )

@@ -1,15 +1,18 @@
 //! Server-sent events for pages and the API alike: a session followed live (signals with
 //! their number as the event id, so a browser that reconnects with `Last-Event-ID` gets what
 //! it missed; who has seen each; the session's changes) and the unseen count for the
-//! notification badge.
+//! notification badge, which on a page also says when the page's sign-in has ended.
 
 use std::convert::Infallible;
+use std::time::Duration;
 
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt};
 use serde::Serialize;
+use tend_app::accounts::SignedIn;
 use tend_app::live::{Live, Moment};
+use tend_app::notifications::Badge;
 use tend_app::{App, CareSessionId, MemberId};
 
 /// A `signal` event: a signal as it was sent.
@@ -144,11 +147,43 @@ pub async fn session(
 /// start and at every change.
 pub fn badge(app: App, me: MemberId) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let counts = tend_app::notifications::badge(app, me);
-    let events = counts.filter_map(|unseen| async move {
-        Event::default()
-            .json_data(serde_json::json!({ "unseen": unseen }))
-            .ok()
-            .map(Ok)
+    let events = counts.filter_map(|unseen| async move { unseen_event(unseen).map(Ok) });
+    Sse::new(events).keep_alive(KeepAlive::default())
+}
+
+/// `badge` for a page of one sign-in: when the sign-in ends (sign out, lock now, Quick exit
+/// in another tab, or it expired), a last `signed-out` event, and the stream ends.
+pub fn page_badge(
+    app: App,
+    signed_in: &SignedIn,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
+    let badges = tend_app::notifications::badge_while_signed_in(app, signed_in);
+    let events = badges.filter_map(|badge| async move {
+        match badge {
+            Badge::Unseen(unseen) => unseen_event(unseen).map(Ok),
+            Badge::SignedOut => Some(Ok(signed_out_event())),
+        }
     });
     Sse::new(events).keep_alive(KeepAlive::default())
+}
+
+/// The badge stream of a page whose sign-in has ended: one `signed-out` event, then the end.
+/// (A page answers a refused stream by going to the sign-in page; a redirect or an error
+/// status would look the same to it as a server that is restarting.)
+pub fn signed_out() -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    Sse::new(futures_util::stream::iter([Ok(signed_out_event())]))
+}
+
+fn unseen_event(unseen: u32) -> Option<Event> {
+    Event::default()
+        .json_data(serde_json::json!({ "unseen": unseen }))
+        .ok()
+}
+
+fn signed_out_event() -> Event {
+    // A long retry: a browser that does not follow the event waits an hour to ask again.
+    Event::default()
+        .event("signed-out")
+        .data("{}")
+        .retry(Duration::from_secs(60 * 60))
 }

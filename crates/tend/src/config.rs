@@ -57,7 +57,8 @@ pub struct ServeArgs {
     /// The address members use, e.g. https://tend.example.org (turns on Secure cookies and HSTS).
     #[arg(long, env = "TEND_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Where Quick exit goes (default: a blank page of Tend's own).
+    /// Where Quick exit goes, after ending the sign-in (default: /exit, a blank page of Tend's
+    /// own). A neutral site, e.g. https://www.bbc.co.uk/weather, looks less out of place.
     #[arg(long, env = "TEND_EXIT_URL")]
     pub exit_url: Option<String>,
     /// Minutes without use after which a sign-in ends.
@@ -143,6 +144,11 @@ impl Settings {
                 || exit_url.starts_with("https://")
                 || exit_url.starts_with("http://"),
             "exit_url must be a path on this site or an http(s) address, not {exit_url:?}"
+        );
+        // Quick exit itself redirects to exit_url: pointing it back would never leave.
+        anyhow::ensure!(
+            !exit_url.starts_with("/quick-exit"),
+            "exit_url cannot be /quick-exit itself; the default is /exit, a blank page"
         );
         Ok(Self {
             bind: serve

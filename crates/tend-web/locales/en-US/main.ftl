@@ -19,6 +19,35 @@ theme-to-light = Light theme
 theme-to-system = Device theme
 exit-title = New tab
 
+## Times, in the member's own time zone
+day-and-clock = { $day } { $clock }
+times-in-zone = Times are shown in { $zone }.
+relative-now = now
+relative-in-minutes = { $count ->
+    [one] in 1 minute
+   *[other] in { $count } minutes
+}
+relative-in-hours = { $count ->
+    [one] in 1 hour
+   *[other] in { $count } hours
+}
+relative-in-days = { $count ->
+    [one] in 1 day
+   *[other] in { $count } days
+}
+relative-minutes-ago = { $count ->
+    [one] 1 minute ago
+   *[other] { $count } minutes ago
+}
+relative-hours-ago = { $count ->
+    [one] 1 hour ago
+   *[other] { $count } hours ago
+}
+relative-days-ago = { $count ->
+    [one] 1 day ago
+   *[other] { $count } days ago
+}
+
 ## Home
 home-title = Care for each other, after
 home-intro = Tend helps partners look after each other after sex or an intense scene: know what you need, share it gently, agree a routine together, and check in during the days after.
@@ -133,7 +162,7 @@ support-directory-url = https://findahelpline.com
 support-now-heading = If you are in danger now
 support-now = Please call your local emergency number.
 support-safety-heading = Staying safe while you use Tend
-support-safety = Quick exit, at the top of every page, leaves Tend at once. You can also press the Shift key three times. Lock now signs you out immediately.
+support-safety = Quick exit, at the top of every page, signs you out and leaves Tend at once. You can also press the Shift key three times. Lock now signs you out and shows the sign-in page. The privacy page says what each does and does not do.
 
 ## Privacy
 privacy-title = Privacy
@@ -146,8 +175,19 @@ privacy-never-heading = What Tend never does
 privacy-never = It stores no IP addresses and no details of your browser or device. It loads nothing from other websites: no fonts, no analytics, no trackers. Your answers are never sold or shared.
 privacy-admin-heading = What your instance admin can see
 privacy-admin = The person who runs this server can see that an account exists and when it was created, and could change the running software. Please do not use an instance run by someone you need protection from.
+privacy-cookies-heading = Cookies
+privacy-cookies = Tend sets only cookies of its own, and they end when you close your browser: your sign-in, a protection for forms, your theme if you chose one, and your time zone as your browser gives it (for example Europe/Berlin), so that times show as your clocks do. The time zone is not stored or logged.
 privacy-safety-heading = What the safety features do, and do not do
-privacy-quick-exit = Quick exit replaces this page with a blank one, so the Back button does not return here. It does not erase your browser history: use a private window if you need that.
+privacy-quick-exit = Quick exit, at the top of every page (or the Shift key pressed three times), does this at once:
+privacy-quick-exit-signs-out = It signs you out on the server. Any other Tend page open in this browser shows nothing more: it goes to the sign-in page the next time it loads or updates.
+privacy-quick-exit-cookies = It removes Tend's cookies from this browser.
+privacy-quick-exit-blank = It replaces this page with a blank one, so the Back button does not bring it back. A Tend page from before that you go back to shows the sign-in page instead.
+privacy-quick-exit-elsewhere = It replaces this page with another website, chosen by the people who run this Tend, so the Back button does not bring it back. A Tend page from before that you go back to shows the sign-in page instead.
+privacy-quick-exit-no-script = It works the same with JavaScript turned off.
+privacy-quick-exit-cannot = What it cannot do:
+privacy-quick-exit-history = It cannot erase your browser's history. The addresses of Tend pages you opened before stay listed there, though not what they showed. To remove them, delete your browsing history in your browser's settings (on most computers Ctrl+Shift+Delete, or Cmd+Shift+Delete on a Mac opens it). A private window keeps no history after you close it.
+privacy-quick-exit-other-devices = It signs you out in this browser only. Sign out everywhere, on your account page, does it on every device.
+privacy-quick-exit-watched = It cannot hide that Tend was visited from someone who can see this device or its network.
 privacy-lock = Lock now ends your session at once on this device. Sign out everywhere ends it on every device.
 
 ## Errors

@@ -58,7 +58,9 @@ pub async fn notifications_get(
             .map(|n| NotificationBody {
                 id: n.id.to_string(),
                 kind: words::notification_kind(&n.notification),
-                text: words::notification_text(&i18n, me.discreet, n),
+                // An app knows its own time zone: the text says days in UTC, beside the
+                // timestamp it can show in its own.
+                text: words::notification_text(&i18n, &words::Zone::utc(), me.discreet, n),
                 link: words::notification_link(&n.notification),
                 created_at: n.at.unix_seconds(),
                 seen: n.seen,

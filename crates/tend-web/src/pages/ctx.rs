@@ -1,5 +1,5 @@
-//! What every page shares: the layout's context (language, who is signed in, the CSRF
-//! token, the theme), the signed-in member's context, and a form's mistakes.
+//! What every page shares: the layout's context (language, time zone, who is signed in, the
+//! CSRF token, the theme), the signed-in member's context, and a form's mistakes.
 
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
@@ -7,11 +7,12 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use tend_app::accounts::{self, SignedIn};
 
-use crate::cookies::Cookies;
+use crate::cookies::{CookieNames, Cookies};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::i18n::{I18n, msg};
 use crate::state::AppState;
+use crate::words::Zone;
 
 /// Light, dark, or whatever the device prefers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,11 +50,16 @@ impl Theme {
     }
 }
 
-/// What every page's layout needs: the language, the signed-in member (if any), the CSRF
-/// token for its forms, the theme, and where Quick exit goes.
+/// What every page's layout needs: the language, the member's time zone, the signed-in
+/// member (if any), the CSRF token for its forms, the theme, and where Quick exit goes.
 #[derive(Clone)]
 pub struct Ctx {
     pub i18n: I18n,
+    /// The time zone the browser said (UTC when it said none): say every time in it, with
+    /// `crate::words::clock`, `day_and_clock`, `weekday_in` and `from_now`.
+    pub zone: Zone,
+    /// The name of the cookie `tend.js` keeps the browser's time zone in.
+    pub tz_cookie: &'static str,
     pub signed_in: Option<SignedIn>,
     pub csrf: String,
     pub theme: Theme,
@@ -81,6 +87,8 @@ impl Ctx {
         };
         Ok(Self {
             i18n: I18n::default(),
+            zone: Zone::from_browser(cookies.tz()),
+            tz_cookie: CookieNames::for_state(state).tz,
             signed_in,
             unseen,
             csrf: csrf.token(&state.config.csrf_secret),
@@ -105,6 +113,8 @@ impl Ctx {
             Ok(ctx) => ctx,
             Err(_) => Self {
                 i18n: I18n::default(),
+                zone: Zone::from_browser(cookies.tz()),
+                tz_cookie: CookieNames::for_state(state).tz,
                 signed_in: None,
                 csrf: csrf.token(&state.config.csrf_secret),
                 theme: Theme::System,

@@ -13,6 +13,7 @@ use crate::config::SupportResource;
 use crate::cookies::CookieNames;
 use crate::csrf::CsrfForm;
 use crate::error::AppError;
+use crate::i18n::I18n;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -35,21 +36,30 @@ pub async fn support_get(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
 #[template(path = "pages/privacy.html")]
 struct PrivacyPage {
     ctx: Ctx,
+    /// Whether Quick exit goes to Tend's own blank page (the default) rather than a page the
+    /// instance chose.
+    exit_blank: bool,
 }
 
-pub async fn privacy_get(ctx: Ctx) -> Result<Response, AppError> {
-    Ok(Html(PrivacyPage { ctx }.render()?).into_response())
+pub async fn privacy_get(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let exit_blank = state.config.exit_url == "/exit";
+    let page = PrivacyPage { ctx, exit_blank };
+    Ok(Html(page.render()?).into_response())
 }
 
 #[derive(Template)]
 #[template(path = "pages/exit.html")]
 struct ExitPage {
-    ctx: Ctx,
+    i18n: I18n,
 }
 
-/// The default Quick exit destination: a blank page with a neutral title and nothing of Tend.
-pub async fn exit_get(ctx: Ctx) -> Result<Response, AppError> {
-    Ok(Html(ExitPage { ctx }.render()?).into_response())
+/// The default Quick exit destination: a blank page with a neutral title and nothing of
+/// Tend. It reads no cookie and sets none.
+pub async fn exit_get() -> Result<Response, AppError> {
+    let page = ExitPage {
+        i18n: I18n::default(),
+    };
+    Ok(Html(page.render()?).into_response())
 }
 
 #[derive(serde::Deserialize)]

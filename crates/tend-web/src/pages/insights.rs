@@ -14,7 +14,7 @@ use super::ctx::{Ctx, MemberCtx};
 use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::state::AppState;
-use crate::words::date;
+use crate::words::{Zone, date};
 
 /// The line chart of mood right after each session: where each point sits.
 struct MoodPoint {
@@ -60,7 +60,7 @@ pub async fn insights_get(
     let found = tend_app::reflections::insights_of(&state.app, me.member.id).await?;
     let page = InsightsPage {
         summary: summary(&ctx.i18n, &found),
-        mood_points: mood_points(&ctx.i18n, &found.mood_after),
+        mood_points: mood_points(&ctx.i18n, &ctx.zone, &found.mood_after),
         mood_levels: (Mood::LOWEST..=Mood::HIGHEST)
             .rev()
             .map(|m| (m, mood_y(m)))
@@ -112,7 +112,7 @@ fn mood_words(i18n: &I18n, mood: Mood) -> String {
     )
 }
 
-fn mood_points(i18n: &I18n, moods: &[(Timestamp, Mood)]) -> Vec<MoodPoint> {
+fn mood_points(i18n: &I18n, zone: &Zone, moods: &[(Timestamp, Mood)]) -> Vec<MoodPoint> {
     let gaps = u32::try_from(moods.len().saturating_sub(1)).unwrap_or(u32::MAX);
     moods
         .iter()
@@ -123,7 +123,7 @@ fn mood_points(i18n: &I18n, moods: &[(Timestamp, Mood)]) -> Vec<MoodPoint> {
                 _ => PLOT_LEFT + i * PLOT_WIDTH / gaps,
             },
             y: mood_y(mood.value()),
-            date: date(*at),
+            date: date(zone, *at),
             mood: mood_words(i18n, *mood),
         })
         .collect()

@@ -36,16 +36,16 @@ pub async fn notifications_get(
     let unseen: Vec<_> = shown.iter().filter(|s| !s.seen).map(|s| s.id).collect();
     notifications::see(&state.app, me.member.id, &unseen).await?;
     ctx.unseen = 0;
-    let i18n = &ctx.i18n;
+    let (i18n, zone) = (&ctx.i18n, &ctx.zone);
     let row = |shown: &Shown| Row {
         kind: words::notification_kind(&shown.notification),
-        text: words::notification_text(i18n, me.member.discreet, shown),
+        text: words::notification_text(i18n, zone, me.member.discreet, shown),
         link: words::notification_link(&shown.notification),
         when: i18n.t_with(
             "notifications-when",
             &[
-                ("day", &words::weekday(i18n, shown.at)),
-                ("date", &words::date(shown.at)),
+                ("day", &words::weekday_in(i18n, zone, shown.at)),
+                ("date", &words::date(zone, shown.at)),
             ],
         ),
         seen: shown.seen,
@@ -55,10 +55,12 @@ pub async fn notifications_get(
     Ok(Html(page.render()?).into_response())
 }
 
-/// Server-sent events with the unseen count, for the badge on every page.
-pub async fn stream_get(
-    State(state): State<AppState>,
-    MemberCtx { me, .. }: MemberCtx,
-) -> Response {
-    crate::streams::badge(state.app.clone(), me.member.id).into_response()
+/// Server-sent events with the unseen count, for the badge on every page; a `signed-out`
+/// event once the page's sign-in has ended (or at once when there is none), so the page
+/// goes to the sign-in page.
+pub async fn stream_get(State(state): State<AppState>, ctx: Ctx) -> Response {
+    match &ctx.signed_in {
+        Some(me) => crate::streams::page_badge(state.app.clone(), me).into_response(),
+        None => crate::streams::signed_out().into_response(),
+    }
 }

@@ -14,7 +14,6 @@ use tend_app::notes::{self, NoteKind};
 use tend_app::reflections::{self, ReflectionInput};
 use tend_app::sessions::{self, Action, NewSession, ReadinessInput, SessionView};
 use tend_app::{CareSessionId, CircleId, FollowUpId, MemberId, StoredCareSession};
-use tend_core::Timestamp;
 use tend_core::insights::{Entry, Feeling, Mood};
 use tend_core::profile::Variant;
 use tend_core::routine::Routine;
@@ -28,7 +27,7 @@ use crate::csrf::CsrfForm;
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::I18n;
 use crate::state::AppState;
-use crate::words::weekday;
+use crate::words::{Zone, clock, weekday_in};
 
 /// The form's fields in the order sent; a field may repeat (checkboxes).
 type Fields = Vec<(String, String)>;
@@ -224,13 +223,6 @@ struct SessionPage {
     errors: FormErrors,
 }
 
-/// The time of day of `at` on the member's clock, as "22:31".
-fn clock(at: Timestamp) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at.unix_seconds())
-        .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
-        .unwrap_or_default()
-}
-
 /// What a session page shows of the session, as the script computes it from a `session`
 /// event: when it differs, the page reloads.
 fn page_key(moment: &tend_app::live::Moment) -> String {
@@ -253,6 +245,7 @@ fn page_key(moment: &tend_app::live::Moment) -> String {
 
 fn signal_row(
     i18n: &I18n,
+    zone: &Zone,
     names: &std::collections::HashMap<MemberId, String>,
     me: MemberId,
     you: &str,
@@ -285,7 +278,7 @@ fn signal_row(
         },
         signal: latest.signal.as_str(),
         words,
-        time: clock(latest.at),
+        time: clock(zone, latest.at),
         status,
         mine,
     }
@@ -366,7 +359,7 @@ fn session_page(
     let mine = record.readiness.get(&me);
     // The brief: what changed since this circle's last session of the same kind.
     let since_last = view.since_last.as_ref().map(|last| SinceLast {
-        day: weekday(i18n, last.at),
+        day: weekday_in(i18n, &ctx.zone, last.at),
         changed_from: last.changed_from,
         new_boundaries: last
             .new_boundaries
@@ -403,7 +396,7 @@ fn session_page(
             let args = [
                 ("name", name_of(&stop.by)),
                 ("word", routine.settings.stop_word.clone()),
-                ("time", clock(stop.at)),
+                ("time", clock(&ctx.zone, stop.at)),
             ];
             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let id = if stop.by == me {
@@ -427,7 +420,7 @@ fn session_page(
     let signal_rows = view
         .latest
         .iter()
-        .map(|latest| signal_row(i18n, &names, me, &you, latest))
+        .map(|latest| signal_row(i18n, &ctx.zone, &names, me, &you, latest))
         .collect();
     let own_word = |signal: Signal| match signal {
         Signal::Red => Some(&routine.settings.stop_word),
@@ -927,12 +920,22 @@ struct FollowUpRow {
     partners: Vec<(String, String)>,
 }
 
+/// A follow-up still to come, said in the member's time zone.
+struct UpcomingRow {
+    /// "Thursday 10:00"
+    when: String,
+    /// "in 2 days"
+    from_now: String,
+    /// "12 hours after"
+    hours: String,
+}
+
 #[derive(Template)]
 #[template(path = "sessions/follow_ups.html")]
 struct FollowUpsPage {
     ctx: Ctx,
     due: Vec<FollowUpRow>,
-    upcoming: Vec<(String, String)>,
+    upcoming: Vec<UpcomingRow>,
     levels: Vec<(String, String)>,
     /// After 🟡 or 🔴: what helps the member when they drop, in their own words.
     what_helps: Option<Vec<String>>,
@@ -948,9 +951,10 @@ async fn follow_ups_page(
 ) -> Result<FollowUpsPage, AppError> {
     let mut due = Vec::new();
     let mut upcoming = Vec::new();
+    let now = state.app.clock.now();
     for view in follow_ups::list_with_partners(&state.app, me).await? {
         let follow_up = &view.follow_up;
-        let day = weekday(&ctx.i18n, follow_up.session_at);
+        let day = crate::words::weekday_in(&ctx.i18n, &ctx.zone, follow_up.session_at);
         if view.due {
             due.push(FollowUpRow {
                 partners: view
@@ -965,10 +969,14 @@ async fn follow_ups_page(
                     .map(|a| ctx.t(&format!("follow-up-answered-{}", a.as_str()))),
             });
         } else {
-            let hours = ctx
-                .i18n
-                .t_count("insights-hours-after", u32::from(follow_up.hours));
-            upcoming.push((day, hours));
+            // Each at its own day and time, as the member's clocks will show it.
+            upcoming.push(UpcomingRow {
+                when: crate::words::day_and_clock(&ctx.i18n, &ctx.zone, view.due_at),
+                from_now: crate::words::from_now(&ctx.i18n, now, view.due_at),
+                hours: ctx
+                    .i18n
+                    .t_count("insights-hours-after", u32::from(follow_up.hours)),
+            });
         }
     }
     due.reverse();

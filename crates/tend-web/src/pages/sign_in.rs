@@ -1,4 +1,4 @@
-//! Sign in, sign out, lock now, and recovery with a code.
+//! Sign in, sign out, lock now, quick exit, and recovery with a code.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -10,7 +10,7 @@ use tend_app::accounts;
 
 use super::ctx::{Ctx, EmptyForm, FormErrors, NoticeQuery, notice_message};
 use crate::client::ClientAddr;
-use crate::cookies::CookieNames;
+use crate::cookies::{CookieNames, Cookies};
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, ErrorKind};
 use crate::state::AppState;
@@ -121,6 +121,40 @@ pub async fn lock_post(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
     end_session(&state, &ctx, "/signin?notice=locked").await
+}
+
+/// Quick exit without JavaScript: the link itself. Ends the sign-in and leaves (see `leave`).
+pub async fn quick_exit_get(State(state): State<AppState>, cookies: Cookies) -> Response {
+    leave(&state, &cookies).await
+}
+
+/// Quick exit with JavaScript: `tend.js` sends this as a beacon while the page is already
+/// on its way to the exit page.
+pub async fn quick_exit_post(State(state): State<AppState>, cookies: Cookies) -> Response {
+    leave(&state, &cookies).await
+}
+
+/// Quick exit: ends this browser's sign-in on the server at once, forgets every cookie of
+/// Tend's in this browser, and sends it on (303) to the instance's exit page. It takes no
+/// CSRF token (a GET link must work without JavaScript, and a page that is leaving cannot
+/// wait for one): all anyone can make it do is sign the browser that follows it out of
+/// Tend, and it goes only to the configured exit page, never to an address from the
+/// request. Leaving never fails: when the database cannot be reached the cookies are still
+/// forgotten and the browser still leaves; the sign-in then ends with its idle timeout.
+async fn leave(state: &AppState, cookies: &Cookies) -> Response {
+    if let Some(secret) = cookies.session()
+        && let Err(error) = accounts::end_sign_in_now(&state.app, secret).await
+    {
+        tracing::warn!(%error, "quick exit could not end the sign-in");
+    }
+    let names = CookieNames::for_state(state);
+    let mut response = Redirect::to(&state.config.exit_url).into_response();
+    for name in names.all() {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, names.clear(name));
+    }
+    response
 }
 
 #[derive(Default, serde::Deserialize)]

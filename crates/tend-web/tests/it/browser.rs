@@ -1,5 +1,6 @@
 //! In Debian's Chromium, driven through chromedriver: what only a real browser can show —
-//! Quick exit leaving for good, Shift pressed three times, a newcomer's first visit.
+//! Quick exit leaving for good and signing out (with and without JavaScript), Shift pressed
+//! three times, a newcomer's first visit.
 //! Runs when `TEND_TEST_BROWSER` is set (`.ci/run` sets it).
 
 use std::process::{Child, Command, Stdio};
@@ -316,6 +317,138 @@ async fn quick_exit_leaves_and_back_does_not_return() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let url = client.current_url().await.unwrap();
     assert_eq!(url.scheme(), "data", "Back returned to {url}");
+}
+
+/// The names of the cookies the browser holds for Tend.
+async fn cookie_names(browser: &Browser) -> Vec<String> {
+    let mut names: Vec<String> = browser
+        .client
+        .get_all_cookies()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.name().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Whether the sign-in whose session cookie was `session` still opens a member page.
+async fn still_opens(app: &TestApp, session: &str) -> bool {
+    let response = TestApp::browser()
+        .get(app.url("/account"))
+        .header("cookie", format!("tend_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    response.status() == reqwest::StatusCode::OK
+}
+
+#[tokio::test]
+async fn a_member_who_quick_exits_is_signed_out_and_back_shows_the_sign_in_page() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    for app in TestApp::each_backend().await {
+        app.sign_up("sam").await;
+        let client = &browser.client;
+        client.goto(NEUTRAL).await.unwrap();
+        browser.sign_in(&app, "sam").await;
+        client.goto(&app.url("/account")).await.unwrap();
+        client.goto(&app.url("/follow-ups")).await.unwrap();
+        browser
+            .until("document.querySelector(\"form[action='/lock']\")")
+            .await;
+        let session = client
+            .get_named_cookie("tend_session")
+            .await
+            .unwrap()
+            .value()
+            .to_owned();
+        assert!(still_opens(&app, &session).await);
+
+        browser.click(Locator::Css("[data-quick-exit]")).await;
+        browser.wait_for_path("/exit").await;
+        assert_eq!(client.title().await.unwrap(), "New tab");
+        // Back: the page before was a member's (/account); it shows the sign-in page.
+        client.back().await.unwrap();
+        browser.wait_for_path("/signin").await;
+        assert!(
+            browser.texts("form[action='/lock']").await.is_empty(),
+            "not a member page"
+        );
+        for _ in 0..50 {
+            if !still_opens(&app, &session).await {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            !still_opens(&app, &session).await,
+            "signed out on the server"
+        );
+        let left = cookie_names(&browser).await;
+        assert!(!left.contains(&"tend_session".to_owned()), "{left:?}");
+        // On the sign-in page tend.js says the browser's time zone again.
+        browser
+            .until("document.cookie.indexOf('tend_tz=') >= 0")
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn without_javascript_quick_exit_signs_out_too_and_back_shows_the_sign_in_page() {
+    let Some(browser) =
+        Browser::start_with(360, 740, &["--blink-settings=scriptEnabled=false"]).await
+    else {
+        return;
+    };
+    let app = TestApp::spawn(
+        tend_store::testing::TestDatabase::sqlite(),
+        crate::helpers::config(),
+    )
+    .await;
+    app.sign_up("sam").await;
+    let client = &browser.client;
+    client.goto(NEUTRAL).await.unwrap();
+    client.goto(&app.url("/signin")).await.unwrap();
+    browser.fill("username", "sam").await;
+    // Enter in the password field sends the form (no script needed to click for us).
+    browser
+        .fill("password", &format!("{PASSWORD}\u{E007}"))
+        .await;
+    browser.wait_for_path("/").await;
+    client.goto(&app.url("/follow-ups")).await.unwrap();
+    let session = client
+        .get_named_cookie("tend_session")
+        .await
+        .unwrap()
+        .value()
+        .to_owned();
+    assert!(still_opens(&app, &session).await);
+    assert!(
+        !cookie_names(&browser).await.contains(&"tend_tz".to_owned()),
+        "no script ran"
+    );
+    client
+        .find(Locator::Css("[data-quick-exit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for_path("/exit").await;
+    assert!(
+        !still_opens(&app, &session).await,
+        "signed out on the server"
+    );
+    client.back().await.unwrap();
+    browser.wait_for_path("/signin").await;
+    assert!(
+        !cookie_names(&browser)
+            .await
+            .contains(&"tend_session".to_owned())
+    );
 }
 
 #[tokio::test]
@@ -1357,5 +1490,16 @@ async fn three_phones_a_stop_reaches_everyone_and_each_aftercare_is_their_own() 
     assert_fits_a_phone(&c).await;
     maybe_screenshot(&c, "own-aftercare").await;
     maybe_screenshot(&a, "stepped-out").await;
-    let _ = session;
+
+    // Quick exit from the live session, then Back: the sign-in page, not the session.
+    a.click(Locator::Css("[data-quick-exit]")).await;
+    a.wait_for_path("/exit").await;
+    a.client.back().await.unwrap();
+    a.wait_for_path("/signin").await;
+    assert!(
+        a.texts("#session-state").await.is_empty(),
+        "not the session page"
+    );
+    a.client.goto(&session).await.unwrap();
+    a.wait_for_path("/signin").await;
 }

@@ -27,4 +27,5 @@ mod routines;
 mod safety;
 mod session_pages;
 mod sessions;
+mod time_zones;
 mod together;

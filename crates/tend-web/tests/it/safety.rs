@@ -170,8 +170,10 @@ async fn every_page_starts_with_quick_exit_and_links_to_support_and_privacy() {
                 .nth(1)
                 .unwrap_or_else(|| panic!("{path}: {page}"));
             assert!(
-                body.trim_start()
-                    .starts_with("<a class=\"quick-exit\" href=\"/exit\" data-quick-exit"),
+                body.trim_start().starts_with(
+                    "<a class=\"quick-exit\" href=\"/quick-exit\" data-quick-exit \
+                     data-exit-url=\"/exit\""
+                ),
                 "{path}: quick exit is not the first element"
             );
             assert!(page.contains("href=\"/support\""), "{path}");
@@ -203,13 +205,176 @@ async fn quick_exit_goes_where_the_instance_says() {
     })
     .await;
     let page = app.get("/support").await.text().await.unwrap();
-    assert!(
-        page.contains(
-            "<a class=\"quick-exit\" href=\"https://weather.example.org/\" data-quick-exit"
-        )
-    );
+    assert!(page.contains(
+        "<a class=\"quick-exit\" href=\"/quick-exit\" data-quick-exit \
+         data-exit-url=\"https://weather.example.org/\""
+    ));
+    // Without JavaScript the link ends the sign-in and goes on to the same place; no
+    // address in the request changes where.
+    for path in ["/quick-exit", "/quick-exit?to=https://evil.example/"] {
+        let left = app.get(path).await;
+        assert_eq!(left.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&left), "https://weather.example.org/");
+    }
     let exit = app.get("/exit").await.text().await.unwrap();
     assert!(!exit.contains("Tend"), "the exit page is neutral: {exit}");
+}
+
+/// The value of the session cookie a response sets.
+fn session_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("tend_session="))
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_owned()
+}
+
+/// A page of the sign-in whose session cookie is `session`, as another tab still open on
+/// it would ask for it: its status and where it leads.
+async fn with_old_cookie(app: &TestApp, session: &str, path: &str) -> (StatusCode, String) {
+    let response = TestApp::browser()
+        .get(app.url(path))
+        .header("cookie", format!("tend_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    (response.status(), location(&response))
+}
+
+/// Member pages a tab may have open.
+const OPEN_TABS: &[&str] = &[
+    "/account",
+    "/profile",
+    "/circles",
+    "/follow-ups",
+    "/notifications",
+];
+
+#[tokio::test]
+async fn quick_exit_without_javascript_ends_the_sign_in_so_its_cookie_opens_nothing() {
+    for app in TestApp::each_backend().await {
+        app.sign_up("sam").await;
+        let browser = TestApp::browser();
+        let signed_in = app.sign_in_with(&browser, "sam", PASSWORD).await;
+        let session = session_cookie(&signed_in);
+        for path in OPEN_TABS {
+            let (status, _) = with_old_cookie(&app, &session, path).await;
+            assert_eq!(status, StatusCode::OK, "{path} before");
+        }
+
+        let left = app.get_with(&browser, "/quick-exit").await;
+        assert_eq!(left.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&left), "/exit");
+        // Every cookie of Tend's is forgotten, and nothing new is set.
+        let cookies: Vec<&str> = left
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect();
+        for name in ["tend_session", "tend_csrf", "tend_theme", "tend_tz"] {
+            assert!(
+                cookies
+                    .iter()
+                    .any(|c| c.starts_with(&format!("{name}=;")) && c.contains("Max-Age=0")),
+                "{name} not cleared: {cookies:?}"
+            );
+        }
+        assert_eq!(cookies.len(), 4, "{cookies:?}");
+        let blank = app.get_with(&browser, "/exit").await;
+        assert!(blank.headers().get("set-cookie").is_none());
+
+        // The old cookie, as any tab still open on it would send it: the sign-in page.
+        for path in OPEN_TABS {
+            assert_eq!(
+                with_old_cookie(&app, &session, path).await,
+                (StatusCode::SEE_OTHER, "/signin".to_owned()),
+                "{path} after"
+            );
+        }
+        assert!(!app.is_signed_in(&browser).await);
+        // Sam's other sign-in (another device) is untouched.
+        assert!(app.is_signed_in(&app.client).await);
+    }
+}
+
+#[tokio::test]
+async fn quick_exit_with_javascript_ends_the_sign_in_by_a_beacon_and_open_pages_are_told() {
+    for app in TestApp::each_backend().await {
+        app.sign_up("sam").await;
+        let browser = TestApp::browser();
+        let session = session_cookie(&app.sign_in_with(&browser, "sam", PASSWORD).await);
+        // A tab open on a member page follows its badge stream.
+        let mut open_tab = TestApp::browser()
+            .get(app.url("/notifications/stream"))
+            .header("cookie", format!("tend_session={session}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(open_tab.status(), StatusCode::OK);
+        let mut seen = String::new();
+        crate::sessions::read_until(&mut open_tab, &mut seen, "\"unseen\":0").await;
+
+        // A beacon from another site is refused before it does anything.
+        let forged = browser
+            .post(app.url("/quick-exit"))
+            .header("sec-fetch-site", "cross-site")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        assert!(app.is_signed_in(&browser).await);
+
+        // tend.js's beacon: a POST with no body and no token, from Tend's own page.
+        let beacon = browser
+            .post(app.url("/quick-exit"))
+            .header("sec-fetch-site", "same-origin")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(beacon.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&beacon), "/exit");
+        for path in OPEN_TABS {
+            assert_eq!(
+                with_old_cookie(&app, &session, path).await,
+                (StatusCode::SEE_OTHER, "/signin".to_owned()),
+                "{path} after"
+            );
+        }
+
+        // The open tab hears at once that its sign-in has ended, and the stream ends.
+        crate::sessions::read_until(&mut open_tab, &mut seen, "event: signed-out").await;
+        let end = tokio::time::timeout(std::time::Duration::from_secs(1), open_tab.chunk())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(end.is_none(), "the stream ends: {end:?}");
+        // A tab that opens the stream again is told the same, and nothing else.
+        let again = app
+            .get_with(&TestApp::browser(), "/notifications/stream")
+            .await;
+        assert_eq!(again.status(), StatusCode::OK);
+        let said = again.text().await.unwrap();
+        assert!(said.contains("event: signed-out"), "{said}");
+        assert!(!said.contains("unseen"), "{said}");
+    }
+}
+
+#[tokio::test]
+async fn locking_in_one_tab_tells_the_badge_stream_of_another() {
+    for app in TestApp::each_backend().await {
+        app.sign_up("sam").await;
+        let mut open_tab = app.get("/notifications/stream").await;
+        let mut seen = String::new();
+        crate::sessions::read_until(&mut open_tab, &mut seen, "\"unseen\":0").await;
+        let locked = app.submit("/account", "/lock", &[]).await;
+        assert_eq!(location(&locked), "/signin?notice=locked");
+        crate::sessions::read_until(&mut open_tab, &mut seen, "event: signed-out").await;
+    }
 }
 
 #[tokio::test]

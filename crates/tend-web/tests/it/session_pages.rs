@@ -422,14 +422,15 @@ async fn partners_plan_a_session_care_for_each_other_reflect_and_answer_the_foll
             &[],
         )
         .await;
-        // Visitors are sent to sign in; the badge stream and the setting are members' only.
-        for path in ["/notifications", "/notifications/stream"] {
-            assert_eq!(
-                app.get(path).await.status(),
-                StatusCode::SEE_OTHER,
-                "{path}"
-            );
-        }
+        // Visitors are sent to sign in; the badge stream and the setting are members' only
+        // (a visitor's badge stream says only that there is no sign-in, so a page whose
+        // sign-in ended goes to the sign-in page).
+        assert_eq!(
+            app.get("/notifications").await.status(),
+            StatusCode::SEE_OTHER
+        );
+        let stream = app.get("/notifications/stream").await.text().await.unwrap();
+        assert_eq!(stream.trim(), "event: signed-out\ndata: {}\nretry: 3600000");
         let visitor = app
             .submit("/signin", "/account/discreet", &[("discreet", "on")])
             .await;
