@@ -142,4 +142,12 @@
   window.addEventListener("pagehide", function () {
     source.close();
   });
+
+  // While the session is live or in aftercare, an open page counts as in use, so the
+  // sign-in does not lapse for being idle and a stop can always be sent.
+  if (state === "live" || state === "aftercare") {
+    window.setInterval(function () {
+      if (window.fetch) fetch(window.location.pathname, { credentials: "same-origin" }).catch(function () {});
+    }, 10 * 60 * 1000);
+  }
 })();
