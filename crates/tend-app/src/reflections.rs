@@ -112,7 +112,8 @@ pub async fn reflect(
 ) -> Result<Saved> {
     let stored = app.store.care_session(me, id).await?;
     let checked = input.check()?;
-    let Some(session_at) = stored.record.session.aftercare_at else {
+    // From the start of the member's own aftercare (stepping out of a live session counts).
+    let Some(session_at) = stored.record.session.aftercare_began(&me) else {
         return Err(Error::NotNow(msg("session-not-now")));
     };
     let routine = routine::of_session(app, me, &stored).await?;

@@ -837,7 +837,7 @@ async fn reflectable(
     id: CareSessionId,
 ) -> Result<Result<StoredCareSession, Response>, AppError> {
     let stored = sessions::session(&state.app, me, id).await?;
-    Ok(match stored.record.session.aftercare_at {
+    Ok(match stored.record.session.aftercare_began(&me) {
         Some(_) => Ok(stored),
         None => Err(Redirect::to(&session_url(id)).into_response()),
     })

@@ -337,6 +337,9 @@ async fn each_persons_aftercare_is_their_own_and_stepping_out_tells_the_others()
         // Stopping for me is not stopping for all, and the page says which is which.
         assert!(texts(&for_ash, ".stop-banner").is_empty());
         assert!(for_ash.contains("Red stops the session for everyone"));
+        // Cass can reflect now, while the others carry on.
+        let reflect = page(&app, &cass, &format!("{web}/reflection")).await;
+        assert!(reflect.contains("Save my reflection"), "{reflect}");
         // Cass's follow-ups count from stepping out.
         let (_, ups) = call(&app, Method::GET, "/api/v1/follow-ups", &cass.api, None).await;
         let second_id = second.rsplit('/').next().unwrap();
