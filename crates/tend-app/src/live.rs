@@ -33,7 +33,12 @@ pub async fn send(
     let session = &stored.record.session;
     let practice = session.state == State::Plan;
     let live = session.state == State::Live && session.here().any(|m| *m == me);
-    if !practice && !live {
+    // A red at the same moment as a partner's (or just after it) is still said, and seen.
+    let red_too = signal == Signal::Red
+        && session.state == State::Aftercare
+        && session.stopped.is_some()
+        && session.in_aftercare(&me);
+    if !practice && !live && !red_too {
         return Err(Error::NotNow(msg("session-not-now")));
     }
     let record = SignalRecord {
@@ -44,7 +49,7 @@ pub async fn send(
     };
     let seq = app.store.add_signal(me, &stored, &record).await?;
     app.bus.publish(id);
-    if practice || signal != Signal::Red {
+    if practice || red_too || signal != Signal::Red {
         return Ok((seq, stored));
     }
     match sessions::apply(app, me, id, &Event::Signal(me, Signal::Red)).await {

@@ -127,7 +127,8 @@ fn about(notification: &Notification) -> (Option<MemberId>, Option<CircleId>) {
         | Notification::SharedReflection { from } => (Some(*from), None),
         Notification::Proposal { circle, from }
         | Notification::Joined { circle, from }
-        | Notification::SessionPlanned { circle, from, .. } => (Some(*from), Some(*circle)),
+        | Notification::SessionPlanned { circle, from, .. }
+        | Notification::AftercareStarted { circle, from, .. } => (Some(*from), Some(*circle)),
         Notification::Review { circle } => (None, Some(*circle)),
     }
 }

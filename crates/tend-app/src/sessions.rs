@@ -56,7 +56,7 @@ pub async fn start(
     let (routine_version, _) = routine::current(app, me, &circle, new.variant).await?;
     let now = app.clock.now();
     let session = if new.aftercare_now {
-        Session::aftercare_now(participants, now)
+        Session::aftercare_now(participants, me, now)
     } else {
         Session::plan(participants)
     };
@@ -76,51 +76,66 @@ pub async fn start(
     let stored = app.store.care_session(me, id).await?;
     if new.aftercare_now {
         after_aftercare(app, me, &stored).await?;
-    } else {
-        // Everyone else is asked to check in when they are ready.
-        let planned = Notification::SessionPlanned {
-            circle: circle.id,
-            session: id,
-            from: me,
-        };
-        for partner in stored
-            .record
-            .session
-            .participants
-            .iter()
-            .filter(|m| **m != me)
-        {
-            notifications::notify_now(app, *partner, &planned).await?;
+    }
+    // Everyone else is told: asked to check in when they are ready, or that aftercare began.
+    let (circle, session, from) = (circle.id, id, me);
+    let told = if new.aftercare_now {
+        Notification::AftercareStarted {
+            circle,
+            session,
+            from,
         }
+    } else {
+        Notification::SessionPlanned {
+            circle,
+            session,
+            from,
+        }
+    };
+    let session = &stored.record.session;
+    for partner in session.participants.iter().filter(|m| **m != me) {
+        notifications::notify_now(app, *partner, &told).await?;
     }
     Ok(stored)
 }
 
-/// A session being planned that waits for the member to check in.
+/// A session that waits for the member: a plan to check in to, or aftercare of theirs that
+/// is open.
 pub struct Planned {
     pub circle: CircleId,
     pub circle_name: String,
     pub session: CareSessionId,
-    /// Who would like it (when known, and still in the circle): their name.
+    /// Aftercare is open for the member (else: a plan waits for their check-in).
+    pub aftercare: bool,
+    /// Who started it (when known, and still in the circle): their name.
     pub by: Option<String>,
     /// The member started it themself.
     pub yours: bool,
 }
 
 impl Planned {
-    /// The session, when it is being planned and `me` has not said they are in yet.
+    /// The session, when it is being planned and `me` has not said they are in yet, or when
+    /// `me` is in aftercare in it.
     pub fn waiting(
         circle: &CircleRecord,
         stored: &StoredCareSession,
         me: MemberId,
     ) -> Option<Self> {
         let session = &stored.record.session;
-        if session.state != State::Plan || session.ready.contains(&me) {
+        let plan = session.state == State::Plan && !session.ready.contains(&me);
+        let aftercare = session.in_aftercare(&me);
+        if !plan && !aftercare {
             return None;
         }
-        let by = stored.record.started_by.filter(|m| *m != me);
+        let started = if aftercare {
+            session.aftercare_by.as_ref().map(|s| s.by)
+        } else {
+            stored.record.started_by
+        };
+        let by = started.filter(|m| *m != me);
         Some(Self {
-            yours: stored.record.started_by == Some(me),
+            aftercare,
+            yours: started == Some(me),
             circle: circle.id,
             circle_name: circle.name.as_str().to_owned(),
             session: stored.id,
@@ -133,13 +148,13 @@ impl Planned {
     }
 }
 
-/// Sessions of the member's circles being planned in which they have not said they are in
-/// yet, oldest first: for the notice on the home page.
+/// Sessions of the member's circles that wait for them (a plan to check in to, their
+/// aftercare), oldest first: for the notice on the home page.
 pub async fn waiting_for_me(app: &App, me: MemberId) -> Result<Vec<Planned>> {
     let mut waiting = Vec::new();
     for summary in app.store.circles(me).await? {
         let open = app.store.open_care_sessions(me, summary.id).await?;
-        if !open.iter().any(|s| s.record.session.state == State::Plan) {
+        if open.is_empty() {
             continue;
         }
         let circle = app.store.circle(me, summary.id).await?;

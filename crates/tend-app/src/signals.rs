@@ -74,5 +74,8 @@ pub async fn signals(
             }
         }
     }
-    Ok((signals, latest.into_values().collect()))
+    // In the order they were sent, the latest last.
+    let mut latest: Vec<LatestSignal> = latest.into_values().collect();
+    latest.sort_by_key(|l| l.seq);
+    Ok((signals, latest))
 }

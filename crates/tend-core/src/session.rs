@@ -158,6 +158,9 @@ pub struct Session<M: Ord> {
     /// Who said stop, once someone has.
     #[serde(default)]
     pub stopped: Option<Stop<M>>,
+    /// Who moved everyone to aftercare ("aftercare now"), and when.
+    #[serde(default)]
+    pub aftercare_by: Option<Stop<M>>,
     /// When aftercare began for everyone: the follow-ups count from here (or from when a
     /// person stepped out).
     pub aftercare_at: Option<Timestamp>,
@@ -174,16 +177,18 @@ impl<M: Ord + Clone> Session<M> {
             done: BTreeSet::new(),
             stepped_out: BTreeMap::new(),
             stopped: None,
+            aftercare_by: None,
             aftercare_at: None,
             ending: None,
         }
     }
 
-    /// "Aftercare now": a session that starts with aftercare.
-    pub fn aftercare_now(participants: BTreeSet<M>, now: Timestamp) -> Self {
+    /// "Aftercare now": a session that starts with aftercare, started by `by`.
+    pub fn aftercare_now(participants: BTreeSet<M>, by: M, now: Timestamp) -> Self {
         Self {
             state: State::Aftercare,
             aftercare_at: Some(now),
+            aftercare_by: Some(Stop { by, at: now }),
             ..Self::plan(participants)
         }
     }
@@ -291,7 +296,14 @@ impl<M: Ord + Clone> Session<M> {
                 })
             }
             (State::Live, Event::Signal(..)) => Ok(next),
-            (State::Plan | State::Live, Event::Aftercare(_)) => Ok(next.into_aftercare(now)),
+            (State::Plan | State::Live, Event::Aftercare(m)) => {
+                let mut next = next;
+                next.aftercare_by = Some(Stop {
+                    by: m.clone(),
+                    at: now,
+                });
+                Ok(next.into_aftercare(now))
+            }
             (State::Aftercare, Event::Withdraw(m) | Event::Close(m)) => Ok(next.done_for(m)),
             _ => Err(Refusal::NotNow),
         }
@@ -531,6 +543,17 @@ mod tests {
     }
 
     #[test]
+    fn aftercare_now_names_who_started_it_and_is_not_a_stop() {
+        let started = in_state(State::Live)
+            .apply(&Event::Aftercare(2), LATER)
+            .unwrap();
+        assert_eq!(started.aftercare_by, Some(Stop { by: 2, at: LATER }));
+        assert_eq!(started.stopped, None);
+        let now = Session::aftercare_now(people(&[1, 2]), 1, NOW);
+        assert_eq!(now.aftercare_by, Some(Stop { by: 1, at: NOW }));
+    }
+
+    #[test]
     fn when_one_of_two_steps_out_the_other_goes_to_aftercare_too() {
         let mut live = Session::plan(people(&[1, 2]));
         live.state = State::Live;
@@ -542,7 +565,7 @@ mod tests {
 
     #[test]
     fn aftercare_closes_by_itself_a_day_after_it_began() {
-        let aftercare = Session::aftercare_now(people(&[1, 2]), NOW);
+        let aftercare = Session::aftercare_now(people(&[1, 2]), 1, NOW);
         let almost = NOW.after(AFTERCARE_OPEN_FOR - Duration::from_secs(1));
         assert_eq!(aftercare.expire(almost), None);
         let closed = aftercare.expire(NOW.after(AFTERCARE_OPEN_FOR)).unwrap();
@@ -569,7 +592,7 @@ mod tests {
 
     #[test]
     fn aftercare_closes_when_the_last_person_steps_out() {
-        let session = Session::aftercare_now(people(&[1, 2]), NOW);
+        let session = Session::aftercare_now(people(&[1, 2]), 1, NOW);
         let one = session.apply(&Event::Withdraw(1), NOW).unwrap();
         assert_eq!(one.state, State::Aftercare);
         let none = one.apply(&Event::Withdraw(2), NOW).unwrap();
@@ -603,7 +626,7 @@ mod tests {
         ) {
             let participants = people(&[1, 2, 3]);
             let mut session = if start_with_aftercare {
-                Session::aftercare_now(participants, NOW)
+                Session::aftercare_now(participants, 1, NOW)
             } else {
                 Session::plan(participants)
             };

@@ -41,6 +41,12 @@ pub enum Notification {
         session: CareSessionId,
         from: MemberId,
     },
+    /// A partner started aftercare with the member ("aftercare now").
+    AftercareStarted {
+        circle: CircleId,
+        session: CareSessionId,
+        from: MemberId,
+    },
 }
 
 /// A notification as the centre shows it.

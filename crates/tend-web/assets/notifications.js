@@ -27,7 +27,11 @@
     });
     source.addEventListener("signed-out", function () {
       source.close();
-      document.documentElement.classList.add("quick-exiting");
+      var root = document.documentElement;
+      // Quick exit from this page ended the sign-in: it is already on its way out,
+      // and must not be turned back to Tend's sign-in page.
+      if (root.classList.contains("quick-exiting")) return;
+      root.classList.add("quick-exiting");
       window.location.replace("/signin");
     });
   }

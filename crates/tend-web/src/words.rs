@@ -171,6 +171,7 @@ pub fn notification_kind(notification: &Notification) -> &'static str {
         Notification::Review { .. } => "review",
         Notification::Joined { .. } => "joined",
         Notification::SessionPlanned { .. } => "session-planned",
+        Notification::AftercareStarted { .. } => "aftercare-started",
     }
 }
 
@@ -186,6 +187,7 @@ pub fn notification_link(notification: &Notification) -> String {
         }
         Notification::Joined { circle, .. } => format!("/circles/{circle}#confirm"),
         Notification::SessionPlanned { session, .. } => format!("/sessions/{session}#ready"),
+        Notification::AftercareStarted { session, .. } => format!("/sessions/{session}"),
     }
 }
 
@@ -232,6 +234,10 @@ pub fn notification_text(i18n: &I18n, zone: &Zone, discreet: bool, shown: &Shown
             "notification-session-planned",
             &[("name", &from()), ("circle", &circle())],
         ),
+        Notification::AftercareStarted { .. } => i18n.t_with(
+            "notification-aftercare-started",
+            &[("name", &from()), ("circle", &circle())],
+        ),
     }
 }
 
@@ -245,7 +251,8 @@ fn discreet_words(notification: &Notification) -> &'static str {
         Notification::Proposal { .. }
         | Notification::Review { .. }
         | Notification::Joined { .. }
-        | Notification::SessionPlanned { .. } => msg("notification-discreet-reply"),
+        | Notification::SessionPlanned { .. }
+        | Notification::AftercareStarted { .. } => msg("notification-discreet-reply"),
     }
 }
 

@@ -366,7 +366,7 @@ async fn sealed_text_never_reaches_the_database_files_in_plaintext() {
             sam.id,
             circle.id,
             &tend_store::CareSession {
-                session: tend_core::session::Session::aftercare_now([sam.id].into(), at(6)),
+                session: tend_core::session::Session::aftercare_now([sam.id].into(), sam.id, at(6)),
                 variant: tend_core::Variant::AfterHardScene,
                 routine_version: 0,
                 readiness: [(sam.id, readiness)].into(),

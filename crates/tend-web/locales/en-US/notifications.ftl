@@ -13,6 +13,7 @@ notification-proposal = { $name } suggested a change to your routine in { $circl
 notification-review = It is time to look back at your routine in { $circle }.
 notification-joined = { $name } joined { $circle }. Take a moment to look at what you share with the circle now.
 notification-session-planned = { $name } would like to plan a session in { $circle }: check in when you're ready.
+notification-aftercare-started = { $name } started aftercare with you in { $circle }.
 notification-someone = Someone
 notification-a-circle = a circle
 notification-discreet-reminder = You have a reminder.

@@ -133,8 +133,8 @@ struct CirclePage {
     ctx: Ctx,
     id: String,
     name: String,
-    /// Sessions waiting for the member to check in: (words, session id).
-    planned: Vec<(String, String)>,
+    /// Sessions waiting for the member: (words, session id, whether it is aftercare).
+    planned: Vec<(String, String, bool)>,
     members: Vec<MemberRow>,
     sharing: Vec<SharingRow>,
     locked: bool,
@@ -289,6 +289,7 @@ pub async fn circle_get(
                 (
                     super::words::planned_words(&ctx.i18n, &p),
                     p.session.to_string(),
+                    p.aftercare,
                 )
             })
             .collect(),

@@ -15,8 +15,8 @@ use crate::state::AppState;
 struct HomePage {
     ctx: Ctx,
     name: String,
-    /// Sessions waiting for the member to check in: (words, session id).
-    planned: Vec<(String, String)>,
+    /// Sessions waiting for the member: (words, session id, whether it is aftercare).
+    planned: Vec<(String, String, bool)>,
 }
 
 pub async fn home_get(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
@@ -25,7 +25,10 @@ pub async fn home_get(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
             let waiting = tend_app::sessions::waiting_for_me(&state.app, me.member.id).await?;
             let planned = waiting
                 .iter()
-                .map(|p| (planned_words(&ctx.i18n, p), p.session.to_string()))
+                .map(|p| {
+                    let words = planned_words(&ctx.i18n, p);
+                    (words, p.session.to_string(), p.aftercare)
+                })
                 .collect();
             (me.member.name().to_owned(), planned)
         }

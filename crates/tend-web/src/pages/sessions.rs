@@ -192,7 +192,9 @@ struct SessionPage {
     signal_rows: Vec<SignalRow>,
     /// "Sam said stop ("pineapple") at 22:31.", from red until aftercare ends.
     stop_banner: Option<String>,
-    /// "Cass stepped out. Check in with Cass when you can.", for each other who did.
+    /// "Bea started aftercare for everyone at 22:31.", while in aftercare without a stop.
+    started_banner: Option<String>,
+    /// "Cass stepped out at 22:31. Check in with Cass when you can.", for each other who did.
     stepped_out: Vec<String>,
     /// The member stepped out of the live session and is in their own aftercare.
     own_aftercare: bool,
@@ -406,12 +408,35 @@ fn session_page(
             };
             i18n.t_with(id, &args)
         });
+    // "Aftercare now" from someone: not a stop, but everyone is told who and when.
+    let started_banner = session
+        .aftercare_by
+        .as_ref()
+        .filter(|_| state == SessionState::Aftercare && session.stopped.is_none())
+        .map(|started| {
+            let time = clock(&ctx.zone, started.at);
+            if started.by == me {
+                i18n.t_with("session-started-aftercare-you", &[("time", &time)])
+            } else {
+                let name = name_of(&started.by);
+                i18n.t_with(
+                    "session-started-aftercare",
+                    &[("name", &name), ("time", &time)],
+                )
+            }
+        });
     let stepped_out = match state {
         SessionState::Live | SessionState::Aftercare => session
             .stepped_out
-            .keys()
-            .filter(|m| **m != me)
-            .map(|m| i18n.t_with("session-stepped-out-note", &[("name", &name_of(m))]))
+            .iter()
+            .filter(|(m, _)| **m != me)
+            .map(|(m, at)| {
+                let (name, time) = (name_of(m), clock(&ctx.zone, *at));
+                i18n.t_with(
+                    "session-stepped-out-note",
+                    &[("name", &name), ("time", &time)],
+                )
+            })
             .collect(),
         _ => Vec::new(),
     };
@@ -453,7 +478,11 @@ fn session_page(
         circle_id: circle.id.to_string(),
         circle_name: circle.name.as_str().to_owned(),
         state: state.as_str(),
-        state_words: i18n.t(&format!("session-state-{}", state.as_str())),
+        state_words: if state == SessionState::Live && session.in_aftercare(&me) {
+            i18n.t("session-state-own-aftercare")
+        } else {
+            i18n.t(&format!("session-state-{}", state.as_str()))
+        },
         variant: variant_words(i18n, record.variant),
         people,
         settings: settings_words(i18n, routine).into_iter().take(4).collect(),
@@ -504,6 +533,7 @@ fn session_page(
         latest,
         signal_rows,
         stop_banner,
+        started_banner,
         stepped_out,
         own_aftercare,
         my_steps: if own_aftercare {

@@ -21,11 +21,15 @@ pub fn names(circle: &CircleRecord) -> HashMap<MemberId, String> {
 /// A session a partner would like to plan, as the notice on the home and circle pages says.
 pub fn planned_words(i18n: &I18n, planned: &tend_app::sessions::Planned) -> String {
     let circle = planned.circle_name.as_str();
-    match &planned.by {
-        Some(name) => i18n.t_with("planned-by", &[("name", name), ("circle", circle)]),
-        None if planned.yours => i18n.t_with("planned-yours", &[("circle", circle)]),
-        None => i18n.t_with("planned-someone", &[("circle", circle)]),
-    }
+    let id = match (planned.aftercare, &planned.by, planned.yours) {
+        (false, Some(_), _) => "planned-by",
+        (false, None, true) => "planned-yours",
+        (false, None, false) => "planned-someone",
+        (true, Some(_), _) => "aftercare-open-by",
+        (true, None, _) => "aftercare-open",
+    };
+    let name = planned.by.as_deref().unwrap_or_default();
+    i18n.t_with(id, &[("name", name), ("circle", circle)])
 }
 
 /// Names in a sentence: "Sam", "Sam and Alex", "Sam, Alex and Kim".

@@ -313,9 +313,12 @@ async fn each_persons_aftercare_is_their_own_and_stepping_out_tells_the_others()
         crate::sessions::read_until(&mut ash_stream, &mut heard, &cass.api.id).await;
         assert!(heard.contains("\"stepped-out\""), "{heard}");
         let for_ash = page(&app, &ash, &web).await;
-        assert_eq!(
-            texts(&for_ash, ".stepped-out"),
-            ["cass stepped out. Check in with cass when you can."]
+        let note = texts(&for_ash, ".stepped-out");
+        assert!(
+            note.len() == 1
+                && note[0].starts_with("cass stepped out at ")
+                && note[0].ends_with(". Check in with cass when you can."),
+            "{note:?}"
         );
         assert!(
             texts(&for_ash, "ul.people li")
@@ -394,10 +397,66 @@ async fn a_couple_where_one_steps_out_both_go_to_aftercare() {
         assert_eq!(out["state"], "aftercare");
         assert!(out.get("stopped-by").is_none(), "stepping out is not a red");
         let for_ash = page(&app, &ash, &page_of(&session)).await;
-        assert_eq!(
-            texts(&for_ash, ".stepped-out"),
-            ["bea stepped out. Check in with bea when you can."]
+        let note = texts(&for_ash, ".stepped-out");
+        assert!(
+            note.len() == 1 && note[0].starts_with("bea stepped out at "),
+            "{note:?}"
         );
+    }
+}
+
+#[tokio::test]
+async fn aftercare_now_tells_everyone_who_started_it_and_a_second_red_is_still_said() {
+    for app in TestApp::each_backend().await {
+        let (ash, bo, cass, circle) = three(&app).await;
+        // Bea starts aftercare from the circle page: the others are told, and it waits
+        // for them on their home page.
+        let (status, body) = post(
+            &app,
+            &bo,
+            &format!("/api/v1/circles/{circle}/sessions"),
+            Some(json!({"start": "aftercare"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let web = format!("/sessions/{}", body["id"].as_str().unwrap());
+        let (_, for_ash) = call(&app, Method::GET, "/api/v1/notifications", &ash.api, None).await;
+        let first = &for_ash["notifications"][0];
+        assert_eq!(first["kind"], "aftercare-started", "{for_ash}");
+        assert_eq!(first["text"], "bea started aftercare with you in Us.");
+        let home = page(&app, &ash, "/").await;
+        assert_eq!(
+            texts(&home, ".planned p:first-child"),
+            ["bea started aftercare with you in Us."]
+        );
+        assert!(home.contains(&format!("href=\"{web}\"")), "{home}");
+        let shown = page(&app, &ash, &web).await;
+        let banner = texts(&shown, ".notice p");
+        assert!(
+            banner
+                .iter()
+                .any(|b| b.starts_with("bea started aftercare for everyone at ")),
+            "{banner:?}"
+        );
+        assert!(texts(&shown, ".stop-banner").is_empty(), "not a stop");
+
+        // Two reds at the same moment: both are said, the first stops the session.
+        let session = live(&app, &circle, &[&ash, &bo, &cass]).await;
+        let red = json!({"signal": "red"});
+        let path = format!("{session}/signals");
+        let (a, b) = tokio::join!(
+            post(&app, &bo, &path, Some(red.clone())),
+            post(&app, &cass, &path, Some(red.clone()))
+        );
+        assert_eq!((a.0, b.0), (StatusCode::CREATED, StatusCode::CREATED));
+        let (_, now) = call(&app, Method::GET, &session, &ash.api, None).await;
+        assert_eq!(now["state"], "aftercare");
+        let reds: Vec<String> = latest(&now)
+            .into_iter()
+            .filter(|(_, kind, _)| kind == "red")
+            .map(|(m, _, _)| m)
+            .collect();
+        assert_eq!(reds.len(), 2, "{now}");
     }
 }
 

@@ -133,7 +133,10 @@ async fn follow_ups_reach_the_centre_once_each_even_after_a_restart_and_with_two
         assert_eq!(status, StatusCode::OK);
         // (The server's own worker may have come by first: what counts is what arrived.)
         tend_web::run_due_jobs(&app.state, app.state.app.clock.now()).await;
-        assert_eq!(kinds(&centre(&app, &alex).await), ["follow-up", "proposal"]);
+        assert_eq!(
+            kinds(&centre(&app, &alex).await),
+            ["follow-up", "aftercare-started", "proposal"]
+        );
         let found = centre(&app, &sam).await;
         assert_eq!(kinds(&found), ["follow-up", "follow-up", "joined"]);
         assert_eq!(found["unseen"], 3);
@@ -212,7 +215,8 @@ async fn the_badge_stream_follows_new_notes_and_discreet_mode_keeps_words_neutra
             .unwrap();
         assert_eq!(badge.headers()["content-type"], "text/event-stream");
         let mut seen = String::new();
-        read_until(&mut badge, &mut seen, r#"{"unseen":0}"#).await;
+        // Alex was told that Sam started aftercare with them.
+        read_until(&mut badge, &mut seen, r#"{"unseen":1}"#).await;
         let (status, _) = call(
             &app,
             Method::POST,
@@ -222,7 +226,7 @@ async fn the_badge_stream_follows_new_notes_and_discreet_mode_keeps_words_neutra
         )
         .await;
         assert_eq!(status, StatusCode::CREATED);
-        read_until(&mut badge, &mut seen, r#"{"unseen":1}"#).await;
+        read_until(&mut badge, &mut seen, r#"{"unseen":2}"#).await;
 
         // A reflection entry shared with alex (and only the ticked one).
         let (status, saved) = call(
@@ -240,7 +244,7 @@ async fn the_badge_stream_follows_new_notes_and_discreet_mode_keeps_words_neutra
             (status, saved["shared-with"].as_u64()),
             (StatusCode::CREATED, Some(1))
         );
-        read_until(&mut badge, &mut seen, r#"{"unseen":2}"#).await;
+        read_until(&mut badge, &mut seen, r#"{"unseen":3}"#).await;
         let (_, notes) = call(&app, Method::GET, "/api/v1/appreciations", &alex, None).await;
         assert_eq!(notes[0]["kind"], "shared-reflection");
         assert_eq!(
@@ -281,7 +285,12 @@ async fn the_badge_stream_follows_new_notes_and_discreet_mode_keeps_words_neutra
         assert_eq!(me["discreet"], true);
         let neutral = centre(&app, &alex).await;
         for n in neutral["notifications"].as_array().unwrap() {
-            assert_eq!(n["text"], "You have a new message.", "{neutral}");
+            let words = if n["kind"] == "aftercare-started" {
+                "Something is waiting for your reply."
+            } else {
+                "You have a new message."
+            };
+            assert_eq!(n["text"], words, "{neutral}");
         }
         // Someone else's centre holds none of it.
         let kim = member(&app, "kim").await;
