@@ -101,7 +101,7 @@ pub async fn start(
 
 /// A session that waits for the member: a plan to check in to, or aftercare of theirs that
 /// is open.
-pub struct Planned {
+pub struct Waiting {
     pub circle: CircleId,
     pub circle_name: String,
     pub session: CareSessionId,
@@ -113,10 +113,10 @@ pub struct Planned {
     pub yours: bool,
 }
 
-impl Planned {
+impl Waiting {
     /// The session, when it is being planned and `me` has not said they are in yet, or when
     /// `me` is in aftercare in it.
-    pub fn waiting(
+    pub fn for_member(
         circle: &CircleRecord,
         stored: &StoredCareSession,
         me: MemberId,
@@ -150,7 +150,7 @@ impl Planned {
 
 /// Sessions of the member's circles that wait for them (a plan to check in to, their
 /// aftercare), oldest first: for the notice on the home page.
-pub async fn waiting_for_me(app: &App, me: MemberId) -> Result<Vec<Planned>> {
+pub async fn waiting_for_me(app: &App, me: MemberId) -> Result<Vec<Waiting>> {
     let mut waiting = Vec::new();
     for summary in app.store.circles(me).await? {
         let open = app.store.open_care_sessions(me, summary.id).await?;
@@ -158,7 +158,10 @@ pub async fn waiting_for_me(app: &App, me: MemberId) -> Result<Vec<Planned>> {
             continue;
         }
         let circle = app.store.circle(me, summary.id).await?;
-        waiting.extend(open.iter().filter_map(|s| Planned::waiting(&circle, s, me)));
+        waiting.extend(
+            open.iter()
+                .filter_map(|s| Waiting::for_member(&circle, s, me)),
+        );
     }
     Ok(waiting)
 }

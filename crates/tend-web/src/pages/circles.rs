@@ -284,7 +284,7 @@ pub async fn circle_get(
             .collect(),
         planned: open_sessions
             .iter()
-            .filter_map(|s| tend_app::sessions::Planned::waiting(&circle, s, me.member.id))
+            .filter_map(|s| tend_app::sessions::Waiting::for_member(&circle, s, me.member.id))
             .map(|p| {
                 (
                     super::words::planned_words(&ctx.i18n, &p),

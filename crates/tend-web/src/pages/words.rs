@@ -19,7 +19,7 @@ pub fn names(circle: &CircleRecord) -> HashMap<MemberId, String> {
 }
 
 /// A session a partner would like to plan, as the notice on the home and circle pages says.
-pub fn planned_words(i18n: &I18n, planned: &tend_app::sessions::Planned) -> String {
+pub fn planned_words(i18n: &I18n, planned: &tend_app::sessions::Waiting) -> String {
     let circle = planned.circle_name.as_str();
     let id = match (planned.aftercare, &planned.by, planned.yours) {
         (false, Some(_), _) => "planned-by",
